@@ -1,0 +1,17 @@
+"""Suite-wide fixtures. Persona fixtures (citizen, operator at centre A, officer at agency B, …)
+live in tests/personas.py and are loaded here for every test."""
+
+import pytest
+
+pytest_plugins = ["tests.personas"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks run inline in tests unless a test opts into the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
