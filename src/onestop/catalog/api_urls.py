@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from onestop.catalog import api, cpsv_views
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
 api.register(router)
 
 urlpatterns = [
