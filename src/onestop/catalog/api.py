@@ -1,7 +1,152 @@
-"""Catalogue REST API (being written)."""
+"""Catalogue REST API (read only, public): services, agencies, life events, evidence types.
 
+Thin views: query parameters are validated by the serializers in ``catalog.filters``, reads come from
+``catalog.selectors``, output is shaped by ``catalog.serializers``. Texts are in the request's language
+(``Accept-Language``), with every translation alongside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from onestop.catalog import selectors
+from onestop.catalog.filters import NoParams, PageParams, ServiceListParams, validated_params
+from onestop.catalog.models import EvidenceType, Service
+from onestop.catalog.serializers import (
+    AgencySerializer,
+    EvidenceTypeSerializer,
+    LifeEventSerializer,
+    PaginatedAgencyList,
+    PaginatedEvidenceTypeList,
+    PaginatedLifeEventList,
+    PaginatedServiceList,
+    ProblemSerializer,
+    ServiceDetailSerializer,
+    ServiceListItemSerializer,
+)
+from onestop.core.pagination import PageNumberPagination
+from onestop.core.problems import PROBLEM_CONTENT_TYPE
+
+ACCEPT_LANGUAGE = OpenApiParameter(
+    "Accept-Language",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Language of `name`, `description` and other texts: en, ru, kk or ka (English by default).",
+)
+BAD_PARAMETERS = OpenApiResponse(
+    ProblemSerializer, description="A parameter is unknown or has a bad value; `errors` names it."
+)
+NOT_FOUND = OpenApiResponse(ProblemSerializer, description="No such item (or no such page).")
+TAGS = ["catalogue"]
+
+
+class _PublicCatalogViewSet(viewsets.ViewSet):
+    """Anyone may read the catalogue; no session, so no CSRF or login."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+
+    def _page(self, request: Request, queryset: QuerySet[Any], serializer: type[Any]) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class ServiceViewSet(_PublicCatalogViewSet):
+    lookup_field = "identifier"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Search and list active services",
+        description="Most used services first. `q` matches every word against names, keywords and "
+        "descriptions in every language, ignoring case.",
+        parameters=[ServiceListParams, ACCEPT_LANGUAGE],
+        responses={
+            200: PaginatedServiceList,
+            (400, PROBLEM_CONTENT_TYPE): BAD_PARAMETERS,
+            (404, PROBLEM_CONTENT_TYPE): NOT_FOUND,
+        },
+    )
+    def list(self, request: Request) -> Response:
+        params = validated_params(ServiceListParams, request.query_params)
+        services = selectors.service_search(
+            query=params.get("q", ""),
+            agency=params.get("agency"),
+            life_event=params.get("life_event"),
+            channel=params.get("channel", ""),
+            centre_code=params.get("centre", ""),
+        )
+        return self._page(request, services, ServiceListItemSerializer)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="One active service with its evidence, fees, outputs and legal basis",
+        parameters=[
+            OpenApiParameter(
+                "identifier", OpenApiTypes.STR, OpenApiParameter.PATH, description="Service identifier."
+            ),
+            ACCEPT_LANGUAGE,
+        ],
+        responses={
+            200: ServiceDetailSerializer,
+            (400, PROBLEM_CONTENT_TYPE): BAD_PARAMETERS,
+            (404, PROBLEM_CONTENT_TYPE): NOT_FOUND,
+        },
+    )
+    def retrieve(self, request: Request, identifier: str) -> Response:
+        validated_params(NoParams, request.query_params)
+        try:
+            service = selectors.service_for_page(identifier)
+        except Service.DoesNotExist as exc:
+            raise exceptions.NotFound(f"No active service has the identifier {identifier}.") from exc
+        return Response(ServiceDetailSerializer(service).data)
+
+
+def _list_schema(summary: str, page_serializer: type[Any]) -> Any:
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        parameters=[PageParams, ACCEPT_LANGUAGE],
+        responses={
+            200: page_serializer,
+            (400, PROBLEM_CONTENT_TYPE): BAD_PARAMETERS,
+            (404, PROBLEM_CONTENT_TYPE): NOT_FOUND,
+        },
+    )
+
+
+class AgencyViewSet(_PublicCatalogViewSet):
+    @_list_schema("Agencies with the number of their active services", PaginatedAgencyList)
+    def list(self, request: Request) -> Response:
+        validated_params(PageParams, request.query_params)
+        return self._page(request, selectors.agencies_with_counts(), AgencySerializer)
+
+
+class LifeEventViewSet(_PublicCatalogViewSet):
+    @_list_schema("Life events with the number of their active services", PaginatedLifeEventList)
+    def list(self, request: Request) -> Response:
+        validated_params(PageParams, request.query_params)
+        return self._page(request, selectors.life_events_with_counts(), LifeEventSerializer)
+
+
+class EvidenceTypeViewSet(_PublicCatalogViewSet):
+    @_list_schema("Kinds of evidence, and whether the state fetches them itself", PaginatedEvidenceTypeList)
+    def list(self, request: Request) -> Response:
+        validated_params(PageParams, request.query_params)
+        return self._page(request, EvidenceType.objects.order_by("code"), EvidenceTypeSerializer)
 
 
 def register(router: SimpleRouter) -> None:
-    return None
+    router.register("services", ServiceViewSet, basename="service")
+    router.register("agencies", AgencyViewSet, basename="agency")
+    router.register("life-events", LifeEventViewSet, basename="life-event")
+    router.register("evidence-types", EvidenceTypeViewSet, basename="evidence-type")

@@ -34,12 +34,22 @@ class Agency(models.Model):
     description = models.TextField(_("description"), blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only services of an active agency can be published.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,7 +70,9 @@ class LifeEvent(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
-    audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices, default=Audience.PERSON)
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.PERSON
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -119,7 +131,10 @@ class Output(models.Model):
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     validity = models.CharField(
-        _("validity"), max_length=16, blank=True, validators=[iso_duration_validator],
+        _("validity"),
+        max_length=16,
+        blank=True,
+        validators=[iso_duration_validator],
         help_text=_("How long the output stays valid, as an ISO 8601 duration; empty for indefinitely."),
     )
 
@@ -163,7 +178,9 @@ class Service(models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name=_("competent agency"), on_delete=models.PROTECT, related_name="services"
     )
-    life_events = models.ManyToManyField(LifeEvent, verbose_name=_("life events"), blank=True, related_name="services")
+    life_events = models.ManyToManyField(
+        LifeEvent, verbose_name=_("life events"), blank=True, related_name="services"
+    )
     outputs = models.ManyToManyField(Output, verbose_name=_("outputs"), blank=True, related_name="services")
     legal_resources = models.ManyToManyField(
         LegalResource, verbose_name=_("legal basis"), blank=True, related_name="services"
@@ -172,17 +189,27 @@ class Service(models.Model):
         _("statutory processing time"), max_length=16, validators=[iso_duration_validator]
     )
     statutory_time_unit = models.CharField(
-        _("statutory time counted in"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.BUSINESS_DAYS
+        _("statutory time counted in"),
+        max_length=16,
+        choices=DurationUnit.choices,
+        default=DurationUnit.BUSINESS_DAYS,
     )
     target_time = models.CharField(
         _("target processing time"), max_length=16, blank=True, validators=[iso_duration_validator]
     )
     target_time_unit = models.CharField(
-        _("target time counted in"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.BUSINESS_DAYS
+        _("target time counted in"),
+        max_length=16,
+        choices=DurationUnit.choices,
+        default=DurationUnit.BUSINESS_DAYS,
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     popularity = models.PositiveIntegerField(
-        _("popularity"), default=0, help_text=_("Requests a year; orders the catalogue's most used services first.")
+        _("popularity"),
+        default=0,
+        help_text=_("Requests a year; orders the catalogue's most used services first."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -240,7 +267,9 @@ class Fee(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
     label = models.CharField(_("label"), max_length=200)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
 
     class Meta:
@@ -256,7 +285,9 @@ class FeeExemption(models.Model):
     """Who pays less or nothing: a beneficiary group and its discount."""
 
     fee = models.ForeignKey(Fee, on_delete=models.CASCADE, related_name="exemptions")
-    group = models.SlugField(_("beneficiary group"), max_length=40)  # e.g. disability, pensioner, large-family
+    group = models.SlugField(
+        _("beneficiary group"), max_length=40
+    )  # e.g. disability, pensioner, large-family
     description = models.CharField(_("description"), max_length=300)
     discount_percent = models.PositiveSmallIntegerField(
         _("discount (%)"), default=100, validators=[MinValueValidator(1)]

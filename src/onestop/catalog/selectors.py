@@ -1,0 +1,112 @@
+"""Reads of the catalogue shared by the portal, the desk, the API and the exports.
+
+Lists come prefetched (agency, channels, life events, fees) so that rendering a page of services costs
+a fixed number of queries, whatever its length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from onestop.catalog.models import Agency, LifeEvent, Service, ServiceEvidence
+from onestop.core.i18n import content_languages
+
+SEARCHED_FIELDS = ("name", "keywords", "description")
+
+
+def _word_lookup() -> str:
+    # SQLite's LIKE and LOWER() fold ASCII only, so "паспорт" would not find "Паспорт". Django's SQLite
+    # backend evaluates REGEXP with Python's re, which folds case across all of Unicode; PostgreSQL's
+    # ILIKE already does, and is the lookup its trigram indexes can serve.
+    return "icontains" if connection.vendor == "postgresql" else "iregex"
+
+
+def search_condition(query: str) -> Q:
+    """Every word of ``query`` must appear (any case) in the name, keywords or description of the
+    service, in any content language."""
+    lookup = _word_lookup()
+    condition = Q()
+    for word in query.split():
+        value = word if lookup == "icontains" else re.escape(word)
+        any_field = Q()
+        for field in SEARCHED_FIELDS:
+            for lang in content_languages():
+                any_field |= Q(**{f"{field}_{lang}__{lookup}": value})
+        condition &= any_field
+    return condition
+
+
+def service_list_queryset() -> QuerySet[Service]:
+    """Active services with what a list shows, prefetched."""
+    return (
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .select_related("agency")
+        .prefetch_related("channels", "life_events", "fees__exemptions")
+    )
+
+
+def service_search(
+    *,
+    query: str = "",
+    agency: Agency | None = None,
+    life_event: LifeEvent | None = None,
+    channel: str = "",
+    centre_code: str = "",
+) -> QuerySet[Service]:
+    """Active services matching every given criterion, most popular first."""
+    qs = service_list_queryset()
+    if query.strip():
+        qs = qs.filter(search_condition(query))
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    if life_event is not None:
+        qs = qs.filter(life_events=life_event)
+    if channel:
+        qs = qs.filter(channels__kind=channel)
+    if centre_code:
+        # Reverse side of centres.Centre.services; catalog must not import the centres app.
+        qs = qs.filter(centres__code=centre_code)
+    return qs.order_by("-popularity", "identifier")
+
+
+def service_for_page(identifier: str) -> Service:
+    """One active service with everything its page shows. Raises ``Service.DoesNotExist``."""
+    return (
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .select_related("agency")
+        .prefetch_related(
+            "channels",
+            "life_events",
+            "outputs",
+            "legal_resources",
+            "fees__exemptions",
+            Prefetch(
+                "evidence_requirements",
+                queryset=ServiceEvidence.objects.select_related("evidence_type"),
+            ),
+        )
+        .get(identifier=identifier)
+    )
+
+
+def _active_services() -> Q:
+    return Q(services__status=Service.Status.ACTIVE)
+
+
+def life_events_with_counts() -> QuerySet[LifeEvent]:
+    """Every life event, annotated ``service_count``: how many active services it groups."""
+    return LifeEvent.objects.annotate(service_count=Count("services", filter=_active_services())).order_by(
+        "position", "code"
+    )
+
+
+def agencies_with_counts() -> QuerySet[Agency]:
+    """Every agency, annotated ``service_count``: how many active services it is competent for."""
+    return (
+        Agency.objects.select_related("region", "parent")
+        .annotate(service_count=Count("services", filter=_active_services()))
+        .order_by("name", "code")
+    )
