@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "onestop.urls"
+ROOT_URLCONF = env.str("ONESTOP_URLCONF", default="onestop.urls")  # benchmarks swap in bench/urls_bench.py
 WSGI_APPLICATION = "onestop.wsgi.application"
 ASGI_APPLICATION = "onestop.asgi.application"
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rdflib import Graph
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
@@ -71,6 +71,8 @@ class _PassThroughRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
+        if data is None:  # 304 Not Modified has no body
+            return b""
         if isinstance(data, bytes):
             return data
         return json.dumps(data, ensure_ascii=False).encode()
@@ -122,6 +124,15 @@ _DESCRIPTION = (
 )
 
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of a copy you hold; the answer is 304 with no body if the catalogue is unchanged.",
+)
+NOT_MODIFIED = OpenApiResponse(description="The catalogue has not changed since the ETag sent; no body.")
+
+
 class CatalogueTurtleView(_CatalogueExportView):
     renderer_classes = [TurtleRenderer]
     cache_prefix = "ttl"
@@ -132,13 +143,14 @@ class CatalogueTurtleView(_CatalogueExportView):
     @extend_schema(
         operation_id="catalogue_cpsv_turtle",
         tags=["catalogue"],
+        parameters=[IF_NONE_MATCH],
         summary="The catalogue as CPSV-AP 3.2 (Turtle)",
         description=_DESCRIPTION,
         responses={
             (200, "text/turtle"): OpenApiResponse(
                 OpenApiTypes.STR, description="CPSV-AP 3.2 graph in Turtle"
             ),
-            (304, "text/turtle"): OpenApiResponse(description="Not modified since the ETag sent"),
+            304: NOT_MODIFIED,
         },
     )
     def get(self, request: Request) -> Response:
@@ -155,13 +167,14 @@ class CatalogueJsonLdView(_CatalogueExportView):
     @extend_schema(
         operation_id="catalogue_cpsv_jsonld",
         tags=["catalogue"],
+        parameters=[IF_NONE_MATCH],
         summary="The catalogue as CPSV-AP 3.2 (JSON-LD)",
         description=_DESCRIPTION + " The JSON-LD context is inline, so no network is needed to read it.",
         responses={
             (200, "application/ld+json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="CPSV-AP 3.2 graph in JSON-LD with an inline @context"
             ),
-            (304, "application/ld+json"): OpenApiResponse(description="Not modified since the ETag sent"),
+            304: NOT_MODIFIED,
         },
     )
     def get(self, request: Request) -> Response:
