@@ -5,7 +5,7 @@ from onestop.people import views
 
 app_name = "people"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="people/login.html"), name="login"),
+    path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
 ]

@@ -306,7 +306,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Operator-2026",
         "Aigerim",
         "Sadykova",
-        "/desk/ — counter work at KOK-HALL",
+        "/accounts/ — operator at KOK-HALL",
         "KOK-HALL",
     ),
     DemoLogin(
@@ -315,7 +315,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Manager-2026",
         "Bolat",
         "Karimov",
-        "/insights/centres/KOK-HALL — queues and counters",
+        "/accounts/ — manager of KOK-HALL",
         "KOK-HALL",
     ),
     DemoLogin(
@@ -324,7 +324,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Officer-2026",
         "Dana",
         "Zhunusova",
-        "/office/ — cases of the Civil Registry Committee",
+        "/accounts/ — officer, Civil Registry Committee",
         "civil-registry",
     ),
     DemoLogin(
@@ -333,7 +333,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-AgencyHead-2026",
         "Yerlan",
         "Seitkali",
-        "/office/ + insights — the Civil Registry Committee",
+        "/accounts/ — head, Civil Registry Committee",
         "civil-registry",
     ),
     DemoLogin(
@@ -342,12 +342,12 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Coordinator-2026",
         "Marina",
         "Volkova",
-        "/insights/ — national dashboards",
+        "/accounts/ — national scope",
     ),
     DemoLogin(
         "administrator", "admin", "Demo-Admin-2026", "Timur", "Abenov", "/admin/ — catalogue, centres, staff"
     ),
     DemoLogin(
-        "auditor", "auditor", "Demo-Auditor-2026", "Gulnara", "Omarova", "/audit/ — audit trail (read only)"
+        "auditor", "auditor", "Demo-Auditor-2026", "Gulnara", "Omarova", "/admin/core/auditevent/ — audit trail (read only)"
     ),
 )

@@ -1,0 +1,88 @@
+"""What each staff member may see, from their role memberships in force today.
+
+National roles (coordinator, administrator, auditor) see everything; officers and agency heads see
+their agencies; operators and centre managers their centres; a user with no role in force sees
+nothing. A membership counts only between its ``valid_from`` and ``valid_until`` (both inclusive).
+Every screen and API that lists agency or centre data filters through these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from onestop.catalog.models import Agency
+from onestop.centres.models import Centre
+from onestop.people.models import AGENCY_ROLES, CENTRE_ROLES, NATIONAL_ROLES, RoleMembership
+
+M = TypeVar("M", bound=Model)
+
+
+def in_force(today: date | None = None) -> Q:
+    """The condition for memberships in force on ``today`` (default: the deployment's today)."""
+    day = today or timezone.localdate()
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def _memberships(user: Any) -> QuerySet[RoleMembership]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RoleMembership.objects.none()
+    return RoleMembership.objects.filter(in_force(), user_id=user.pk)
+
+
+def _is_national(user: Any) -> bool:
+    return _memberships(user).filter(role__in=NATIONAL_ROLES).exists()
+
+
+def roles_of(user: Any) -> set[str]:
+    """The roles the user holds today, in any scope."""
+    return set(_memberships(user).values_list("role", flat=True))
+
+
+def has_role(user: Any, role: str, *, agency: Agency | None = None, centre: Centre | None = None) -> bool:
+    """Whether the user holds ``role`` today — in the given agency or centre, if one is named. A
+    national membership covers every agency and centre."""
+    memberships = _memberships(user).filter(role=role)
+    national = Q(agency__isnull=True, centre__isnull=True)
+    if agency is not None:
+        memberships = memberships.filter(Q(agency=agency) | national)
+    if centre is not None:
+        memberships = memberships.filter(Q(centre=centre) | national)
+    return memberships.exists()
+
+
+def agencies_visible_to(user: Any) -> QuerySet[Agency]:
+    """Agencies whose back-office data the user may see."""
+    if _is_national(user):
+        return Agency.objects.all()
+    ids = _memberships(user).filter(role__in=AGENCY_ROLES).values("agency_id")
+    return Agency.objects.filter(pk__in=ids)
+
+
+def centres_visible_to(user: Any) -> QuerySet[Centre]:
+    """Centres whose front-office data the user may see."""
+    if _is_national(user):
+        return Centre.objects.all()
+    ids = _memberships(user).filter(role__in=CENTRE_ROLES).values("centre_id")
+    return Centre.objects.filter(pk__in=ids)
+
+
+def scope_to_agencies(qs: QuerySet[M], user: Any, *, field: str = "agency") -> QuerySet[M]:
+    """``qs`` narrowed to rows whose ``field`` (a path to an Agency) the user may see."""
+    if _is_national(user):
+        return qs
+    ids = _memberships(user).filter(role__in=AGENCY_ROLES).values("agency_id")
+    return qs.filter(**{f"{field}__in": ids})
+
+
+def scope_to_centres(qs: QuerySet[M], user: Any, *, field: str = "centre") -> QuerySet[M]:
+    """``qs`` narrowed to rows whose ``field`` (a path to a Centre) the user may see."""
+    if _is_national(user):
+        return qs
+    ids = _memberships(user).filter(role__in=CENTRE_ROLES).values("centre_id")
+    return qs.filter(**{f"{field}__in": ids})
