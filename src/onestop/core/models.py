@@ -60,6 +60,23 @@ class AuditCheckpoint(models.Model):
         return f"checkpoint @{self.seq}"
 
 
+class AuditChainHead(models.Model):
+    """The single row that says where the sealed chain ends (see docs/decisions/0003).
+
+    Only the sealer locks and writes it, so sealers queue behind each other while business
+    transactions (which only INSERT audit events) never touch it. Verification compares the chain's
+    last row with it, which catches rows cut off (or appended) at the tail.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)  # id of the row at ``seq``
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head @{self.seq}"
+
+
 class Region(models.Model):
     """A first-level administrative region of the deployment's country."""
 
