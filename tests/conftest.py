@@ -15,3 +15,13 @@ def _english_by_default(settings):
 def _immediate_tasks(settings):
     """Tasks run inline in tests unless a test opts into the database backend."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached catalogue reads must never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -134,6 +134,10 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# Per-process memory by default; a shared cache (redis://…) lets every web process reuse one entry.
+CACHES = {"default": env.cache("ONESTOP_CACHE_URL", default="locmemcache://")}
+
 # --- Tasks ------------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": env.str("ONESTOP_TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 

@@ -121,10 +121,38 @@ def test_all_bad_parameters_are_reported_at_once(api):
 def test_list_query_count_does_not_grow_with_the_page(api, django_assert_max_num_queries):
     for _ in range(15):
         ServiceFactory(online=True, with_fees=True, life_events=[LifeEventFactory()])
-    # count + page + prefetches (channels, life events, fees, exemptions)
-    with django_assert_max_num_queries(7):
+    # catalogue version (1) + count + page + prefetches (channels, life events, fees, exemptions)
+    with django_assert_max_num_queries(8):
         response = api.get("/api/v1/services/", {"page_size": 15})
     assert len(response.json()["results"]) == 15
+
+
+def test_repeated_list_is_served_from_cache_with_only_the_version_check(api, django_assert_max_num_queries):
+    for _ in range(5):
+        ServiceFactory(with_fees=True)
+    first = api.get("/api/v1/services/")
+    with django_assert_max_num_queries(1):
+        again = api.get("/api/v1/services/")
+    assert again.json() == first.json()
+
+
+def test_an_edited_service_shows_at_once_despite_the_cache(api):
+    from onestop.catalog.services import service_update
+
+    service = ServiceFactory(identifier="birth", name="Birth registration")
+    assert api.get("/api/v1/services/").json()["results"][0]["name"] == "Birth registration"
+    assert api.get("/api/v1/services/birth/").json()["name"] == "Birth registration"
+    service_update(actor=None, service=service, name={"en": "Registration of a birth"})
+    assert api.get("/api/v1/services/").json()["results"][0]["name"] == "Registration of a birth"
+    assert api.get("/api/v1/services/birth/").json()["name"] == "Registration of a birth"
+
+
+def test_cached_responses_keep_their_language(api):
+    ServiceFactory(identifier="birth", name_en="Birth registration", name_kk="Туууды тіркеу")
+    assert api.get("/api/v1/services/birth/").json()["name"] == "Birth registration"
+    kazakh = api.get("/api/v1/services/birth/", HTTP_ACCEPT_LANGUAGE="kk")
+    assert kazakh.json()["name"] == "Туууды тіркеу"
+    assert "Accept-Language" in kazakh["Vary"]
 
 
 def test_detail_has_evidence_fees_outputs_legal_basis_and_times(api):

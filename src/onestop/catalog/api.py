@@ -7,12 +7,18 @@ Thin views: query parameters are validated by the serializers in ``catalog.filte
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -46,6 +52,23 @@ BAD_PARAMETERS = OpenApiResponse(
 )
 NOT_FOUND = OpenApiResponse(ProblemSerializer, description="No such item (or no such page).")
 TAGS = ["catalogue"]
+# The catalogue version in the key makes stale entries unreachable; the timeout only frees memory.
+RESPONSE_CACHE_SECONDS = 3600
+
+
+def _cached_json(request: Request, build: Callable[[], Response]) -> Response | HttpResponse:
+    """Serve a catalogue read from the cache, keyed on the catalogue's version, the language and the
+    full URL. Serialising a page of services with every translation costs ~1 ms per service, while
+    the catalogue changes a few times a day and is read by every visitor and every agency system.
+    Parameters are validated before this is called, so bad input never reaches the cache."""
+    raw = f"{selectors.catalogue_version()}|{translation.get_language()}|{request.build_absolute_uri()}"
+    key = "catalog-api:" + hashlib.sha256(raw.encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        response = build()
+        body = JSONRenderer().render(response.data)
+        cache.set(key, body, RESPONSE_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
 
 
 class _PublicCatalogViewSet(viewsets.ViewSet):
@@ -76,16 +99,20 @@ class ServiceViewSet(_PublicCatalogViewSet):
             (404, PROBLEM_CONTENT_TYPE): NOT_FOUND,
         },
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response | HttpResponse:
         params = validated_params(ServiceListParams, request.query_params)
-        services = selectors.service_search(
-            query=params.get("q", ""),
-            agency=params.get("agency"),
-            life_event=params.get("life_event"),
-            channel=params.get("channel", ""),
-            centre_code=params.get("centre", ""),
-        )
-        return self._page(request, services, ServiceListItemSerializer)
+
+        def build() -> Response:
+            services = selectors.service_search(
+                query=params.get("q", ""),
+                agency=params.get("agency"),
+                life_event=params.get("life_event"),
+                channel=params.get("channel", ""),
+                centre_code=params.get("centre", ""),
+            )
+            return self._page(request, services, ServiceListItemSerializer)
+
+        return _cached_json(request, build)
 
     @extend_schema(
         tags=TAGS,
@@ -102,13 +129,17 @@ class ServiceViewSet(_PublicCatalogViewSet):
             (404, PROBLEM_CONTENT_TYPE): NOT_FOUND,
         },
     )
-    def retrieve(self, request: Request, identifier: str) -> Response:
+    def retrieve(self, request: Request, identifier: str) -> Response | HttpResponse:
         validated_params(NoParams, request.query_params)
-        try:
-            service = selectors.service_for_page(identifier)
-        except Service.DoesNotExist as exc:
-            raise exceptions.NotFound(f"No active service has the identifier {identifier}.") from exc
-        return Response(ServiceDetailSerializer(service).data)
+
+        def build() -> Response:
+            try:
+                service = selectors.service_for_page(identifier)
+            except Service.DoesNotExist as exc:
+                raise exceptions.NotFound(f"No active service has the identifier {identifier}.") from exc
+            return Response(ServiceDetailSerializer(service).data)
+
+        return _cached_json(request, build)
 
 
 def _list_schema(summary: str, page_serializer: type[Any]) -> Any:

@@ -9,13 +9,11 @@ revalidate with ``If-None-Match`` for a 304.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rdflib import Graph
@@ -26,39 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onestop.catalog.cpsv import catalogue_graph, serialize_jsonld, serialize_turtle
+from onestop.catalog.selectors import catalogue_version
 from onestop.catalog.models import Service
-from onestop.core.models import AuditEvent
 
 CACHE_SECONDS = 24 * 3600  # the version in the key makes stale entries unreachable; this only frees memory
 CLIENT_MAX_AGE = 300
-
-# Changes to these tables alter the export even when no service row changes.
-_CATALOGUE_TARGETS = [
-    "catalog.agency",
-    "catalog.lifeevent",
-    "catalog.evidencetype",
-    "catalog.output",
-    "catalog.legalresource",
-    "catalog.service",
-    "catalog.servicechannel",
-    "catalog.serviceevidence",
-    "catalog.fee",
-    "catalog.feeexemption",
-    "core.region",
-]
-
-
-def catalogue_version() -> str:
-    """A short fingerprint of the exported catalogue's state, cheap to compute (two aggregates)."""
-    services = Service.objects.aggregate(
-        active=Count("id", filter=Q(status=Service.Status.ACTIVE)),
-        latest=Max("updated_at"),
-        total=Count("id"),
-    )
-    audited = AuditEvent.objects.filter(target_type__in=_CATALOGUE_TARGETS).aggregate(last=Max("id"))
-    raw = f"{services['active']}:{services['total']}:{services['latest']}:{audited['last']}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
-
 
 class _PassThroughRenderer(BaseRenderer):
     """Sends the already-serialised document; problem+json errors are still JSON-encoded."""

@@ -6,6 +6,7 @@ a fixed number of queries, whatever its length.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.db import connection
@@ -13,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from onestop.catalog.models import Agency, LifeEvent, Service, ServiceEvidence
 from onestop.core.i18n import content_languages
+from onestop.core.models import AuditEvent
 
 SEARCHED_FIELDS = ("name", "keywords", "description")
 
@@ -110,3 +112,43 @@ def agencies_with_counts() -> QuerySet[Agency]:
         .annotate(service_count=Count("services", filter=_active_services()))
         .order_by("name", "code")
     )
+
+
+# Changes to these tables alter the export even when no service row changes.
+_CATALOGUE_TARGETS = [
+    "catalog.agency",
+    "catalog.lifeevent",
+    "catalog.evidencetype",
+    "catalog.output",
+    "catalog.legalresource",
+    "catalog.service",
+    "catalog.servicechannel",
+    "catalog.serviceevidence",
+    "catalog.fee",
+    "catalog.feeexemption",
+    "core.region",
+    "centres.centre",  # which centres offer a service (the API's centre filter)
+]
+
+
+def catalogue_version() -> str:
+    """A short fingerprint of the public catalogue's state, cheap to compute (one query).
+
+    Caches of catalogue reads (the API, the CPSV-AP export) put it in their keys, so any change —
+    a service edited or published, an agency renamed, a fee changed — makes old entries unreachable."""
+    # One round trip of plain SQL: this runs on every cached API read, where the ORM's own
+    # overhead for two aggregates cost more than the queries themselves.
+    placeholders = ", ".join(["%s"] * len(_CATALOGUE_TARGETS))
+    service_table = Service._meta.db_table
+    audit_table = AuditEvent._meta.db_table
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {service_table}),"
+        f" (SELECT COUNT(*) FROM {service_table} WHERE status = %s),"
+        f" (SELECT MAX(updated_at) FROM {service_table}),"
+        f" (SELECT MAX(id) FROM {audit_table} WHERE target_type IN ({placeholders}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Service.Status.ACTIVE.value, *_CATALOGUE_TARGETS])
+        row = cursor.fetchone()
+    raw = ":".join(str(value) for value in row)
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
