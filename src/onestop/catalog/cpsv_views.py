@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 
 from onestop.catalog.cpsv import catalogue_graph, serialize_jsonld, serialize_turtle
 from onestop.catalog.selectors import catalogue_version
-from onestop.catalog.models import Service
 
 CACHE_SECONDS = 24 * 3600  # the version in the key makes stale entries unreachable; this only frees memory
 CLIENT_MAX_AGE = 300
