@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "onestop.catalog",
     "onestop.centres",
     "onestop.people",
+    "onestop.queueing",
+    "onestop.insights",
+    "onestop.desk",
     "onestop.portal",
     "onestop.demo",
 ]

@@ -15,6 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("onestop.api_urls")),
     path("accounts/", include("onestop.people.urls")),
+    path("desk/", include("onestop.desk.urls")),
+    path("insights/", include("onestop.insights.urls")),
+    path("", include("onestop.queueing.urls")),
     path("", include("onestop.core.urls")),
     path("", include("onestop.portal.urls")),
 ]

@@ -1,0 +1,5 @@
+"""REST endpoints (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class QueueingConfig(AppConfig):
+    """Front office: queues, tickets, appointments, counters' work profiles, kiosks and boards."""
+
+    name = "onestop.queueing"
+    label = "queueing"
