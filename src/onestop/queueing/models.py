@@ -23,7 +23,8 @@ class Queue(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="queues")
     prefix = models.CharField(
-        _("ticket prefix"), max_length=2,
+        _("ticket prefix"),
+        max_length=2,
         validators=[RegexValidator(r"^[A-Z]{1,2}$", _("Use one or two capital Latin letters."))],
     )
     name = models.CharField(_("name"), max_length=150)
@@ -117,7 +118,9 @@ class Ticket(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), default=0)  # higher is served first
     priority_group = models.SlugField(_("priority group"), max_length=32, blank=True)
-    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
     )
@@ -128,9 +131,15 @@ class Ticket(models.Model):
     called_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
     target_counter = models.ForeignKey(
-        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Counter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Set when the ticket was transferred to one counter rather than to a queue."),
     )
     recall_count = models.PositiveSmallIntegerField(default=0)
@@ -208,7 +217,9 @@ class TicketEvent(models.Model):
     counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_id = models.CharField(max_length=64, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
-    data = models.JSONField(default=dict, blank=True)  # e.g. {"from_queue": "A", "to_queue": "B", "reason": …}
+    data = models.JSONField(
+        default=dict, blank=True
+    )  # e.g. {"from_queue": "A", "to_queue": "B", "reason": …}
 
     class Meta:
         ordering = ["at", "id"]
@@ -234,6 +245,9 @@ class DailySequence(models.Model):
             models.UniqueConstraint(fields=["centre", "service_day", "prefix"], name="daily_sequence_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.service_day} {self.prefix}: {self.last}"
+
 
 class CounterSession(models.Model):
     """An operator signed in to a counter. At most one open session per counter and per operator."""
@@ -247,10 +261,14 @@ class CounterSession(models.Model):
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["counter"], condition=models.Q(ended_at__isnull=True), name="one_open_session_per_counter"
+                fields=["counter"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_session_per_counter",
             ),
             models.UniqueConstraint(
-                fields=["operator"], condition=models.Q(ended_at__isnull=True), name="one_open_session_per_operator"
+                fields=["operator"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_session_per_operator",
             ),
         ]
 
