@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(ONESTOP) migrate --noinput
 	$(ONESTOP) seed_demo --if-empty
-	$(ONESTOP) up
+	ONESTOP_DEMO_LIVE=1 $(ONESTOP) up
 
 test: install-dev
 	$(BIN)/pytest -m "not browser" -q

@@ -50,7 +50,14 @@ ONESTOP_SIGNING_KEY = env.str("ONESTOP_SIGNING_KEY", default="")  # base64 Ed255
 ONESTOP_SIGNING_KEY_FILE = Path(env.str("ONESTOP_SIGNING_KEY_FILE", default=str(VAR_DIR / "signing_key.pem")))
 ONESTOP_AUDIT_SEAL_INTERVAL = env.float("ONESTOP_AUDIT_SEAL_INTERVAL", default=1.0)  # seconds
 ONESTOP_AUDIT_CHECKPOINT_EVERY = env.int("ONESTOP_AUDIT_CHECKPOINT_EVERY", default=1000)  # sealed rows
+ONESTOP_DEMO_LIVE = env.bool("ONESTOP_DEMO_LIVE", default=False)  # demo only: simulated visitors move the queues
 ONESTOP_CPSV_BASE_URI = env.str("ONESTOP_CPSV_BASE_URI", default="https://onestop.example/id/")
+ONESTOP_BOOKING_QUOTA = env.int("ONESTOP_BOOKING_QUOTA", default=1)  # appointments a citizen may hold …
+ONESTOP_BOOKING_QUOTA_DAYS = env.int("ONESTOP_BOOKING_QUOTA_DAYS", default=10)  # … within this many days
+ONESTOP_BOOKING_HORIZON_DAYS = env.int("ONESTOP_BOOKING_HORIZON_DAYS", default=30)  # how far ahead one may book
+ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS = env.int("ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS", default=2)  # recalls before a no-show
+ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES = env.int("ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", default=10)  # appointments called this early
+ONESTOP_QUEUE_PRIORITY_GROUPS = env.list("ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"])
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from onestop.catalog.models import Agency, EvidenceType, FeeExemption, Service
 from onestop.centres.models import Centre
@@ -33,10 +33,13 @@ CITIZENS = 300
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    # No front-office history here (tests/demo/test_front_office_demo.py covers it); device tokens
+    # go to a temporary var/ rather than the developer's.
+    var_dir = tmp_path_factory.mktemp("var")
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(VAR_DIR=var_dir):
         out = StringIO()
-        call_command("seed_demo", citizens=CITIZENS, verbosity=0, stdout=out)
+        call_command("seed_demo", citizens=CITIZENS, history_days=0, verbosity=0, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 

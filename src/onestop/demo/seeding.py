@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,22 +17,29 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from tqdm import tqdm
 
 from onestop.catalog import services as catalog
 from onestop.catalog.models import Agency, EvidenceType, LegalResource, LifeEvent, Output, Service
 from onestop.centres import services as centres
 from onestop.centres.models import Centre
-from onestop.core.audit import SystemActor
-from onestop.core.models import Region
+from onestop.core.audit import SystemActor, audit_record
+from onestop.core.calendar import is_business_day
+from onestop.core.models import AuditEvent, Region
 from onestop.core.services import region_create
 from onestop.demo.data.agencies import AGENCIES
 from onestop.demo.data.centres import CENTRES
 from onestop.demo.data.places import REGIONS
 from onestop.demo.data.reference import EVIDENCE_TYPES, LEGAL_BASE_URL, LEGAL_RESOURCES, LIFE_EVENTS, OUTPUTS
-from onestop.demo.generator import DemoCountry
+from onestop.demo.frontoffice import GROUP_BY_PREFIX, plan_profiles, plan_queues
+from onestop.demo.generator import COUNTRY, DemoCountry
+from onestop.demo.history import CounterPlan, QueuePlan, centre_profile, simulate_centre_day
 from onestop.people import services as people
-from onestop.people.models import User
+from onestop.people.models import Citizen, User
+from onestop.queueing.services import counters as counters_services
+from onestop.queueing.services.devices import device_register
+from onestop.queueing.services.history import history_import
 
 ACTOR = SystemActor("demo-seed")
 
@@ -64,6 +72,12 @@ class SeedCounts:
     counters: int = 0
     staff: int = 0
     citizens: int = 0
+    queues: int = 0
+    profiles: int = 0
+    devices: int = 0
+    tickets: int = 0
+    # centre code → device kind ("kiosk", "board") → raw token, shown once and stored in var/
+    device_tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _bar(desc: str, total: int, show: bool) -> Any:
@@ -267,8 +281,166 @@ def _seed_citizens(country: DemoCountry, counts: SeedCounts, show: bool) -> None
             bar.update(len(chunk))
 
 
-def seed_country(country: DemoCountry, *, show_progress: bool = True) -> SeedCounts:
-    """Write ``country`` (from :func:`onestop.demo.generator.build_country`) into an empty database."""
+# --- Front office -----------------------------------------------------------------------------
+
+DEFAULT_HISTORY_DAYS = 60
+DEMO_MARKER_ACTION = "demo.seed"
+
+
+@dataclass
+class CentreFrontOffice:
+    centre: Centre
+    queues: list[QueuePlan]
+    counters: list[CounterPlan]
+
+
+def seed_front_office(
+    country: DemoCountry,
+    centre_map: dict[str, Centre],
+    services: dict[str, Service],
+    counts: SeedCounts,
+    show: bool,
+) -> dict[str, CentreFrontOffice]:
+    """Queues by service group, a work profile for every counter, a kiosk and a board per centre."""
+    agency_of = {plan.identifier: plan.agency for plan in country.services}
+    offered = dict(country.centre_services)
+    operators: dict[str, list[str]] = {}
+    for staff in country.staff:  # the printed demo operator comes first, so they own counter 1
+        if staff.role == "operator":
+            operators.setdefault(staff.centre, []).append(staff.username)
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[n for v in operators.values() for n in v])
+    }
+    result: dict[str, CentreFrontOffice] = {}
+    with _bar("Queues, profiles & devices", len(CENTRES), show) as bar:
+        for centre_def in CENTRES:
+            centre = centre_map[centre_def.code]
+            grouped = plan_queues(
+                [(identifier, agency_of[identifier]) for identifier in offered[centre.code]]
+            )
+            queue_plans: list[QueuePlan] = []
+            for position, (prefix, identifiers) in enumerate(grouped.items()):
+                group = GROUP_BY_PREFIX[prefix]
+                chosen = [services[i] for i in identifiers]
+                queue = counters_services.queue_create(
+                    actor=ACTOR,
+                    centre=centre,
+                    prefix=prefix,
+                    name=group.name,
+                    services=chosen,
+                    position=position,
+                    allows_remote=group.allows_remote,
+                    target_wait_minutes=group.target_wait_minutes,
+                )
+                # Popularity decides what a simulated visitor comes for; +1 keeps rare services possible.
+                queue_plans.append(QueuePlan(queue, chosen, [s.popularity + 1 for s in chosen]))
+            queues_by_prefix = {plan.queue.prefix: plan.queue for plan in queue_plans}
+            counter_rows = list(centre.counters.order_by("number"))
+            staff_here = [users[name] for name in operators.get(centre.code, [])]
+            counter_plans: list[CounterPlan] = []
+            for index, (counter, prefixes) in enumerate(
+                zip(counter_rows, plan_profiles(len(counter_rows), list(queues_by_prefix)), strict=True)
+            ):
+                counters_services.work_profile_set(
+                    actor=ACTOR, counter=counter, queues=[queues_by_prefix[p] for p in prefixes]
+                )
+                operator = staff_here[index % len(staff_here)] if staff_here else None
+                counter_plans.append(CounterPlan(counter, prefixes, operator))
+            tokens: dict[str, str] = {}
+            for kind, name in (("kiosk", "Entrance kiosk"), ("board", "Waiting-hall board")):
+                _device, tokens[kind] = device_register(actor=ACTOR, centre=centre, kind=kind, name=name)
+            counts.queues += len(queue_plans)
+            counts.profiles += len(counter_plans)
+            counts.devices += len(tokens)
+            counts.device_tokens[centre.code] = tokens
+            result[centre.code] = CentreFrontOffice(centre, queue_plans, counter_plans)
+            bar.update(1)
+    return result
+
+
+def _history_days(today: date, days: int) -> list[date]:
+    return [today - timedelta(days=n) for n in range(days, 0, -1)]
+
+
+def _open_hours(centre: Centre) -> dict[int, list[tuple[time, time]]]:
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for row in centre.opening_hours.order_by("weekday", "opens"):
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return hours
+
+
+def seed_history(
+    country: DemoCountry,
+    front_office: dict[str, CentreFrontOffice],
+    counts: SeedCounts,
+    show: bool,
+    *,
+    days: int,
+    today: date,
+) -> None:
+    """``days`` days of simulated visits before ``today`` at every centre, through ``history_import``."""
+    if days <= 0:
+        return
+    citizens = list(Citizen.objects.only("pk").order_by("pk")[:3000])
+    calendar = _history_days(today, days)
+    with _bar("Front-office history (centre-days)", len(front_office) * len(calendar), show) as bar:
+        for code, office in sorted(front_office.items()):
+            hours = _open_hours(office.centre)
+            profiles = {
+                weekday: centre_profile(
+                    code=code,
+                    hours=periods,
+                    queues=office.queues,
+                    counters=office.counters,
+                    tz=settings.TIME_ZONE,
+                )
+                for weekday, periods in hours.items()
+            }
+            visits = []
+            for day in calendar:
+                # Public holidays close the centres even where the weekday has opening hours.
+                closed = day.weekday() < 5 and not is_business_day(day, country=COUNTRY)
+                if day.weekday() in profiles and not closed:
+                    visits.extend(
+                        simulate_centre_day(
+                            day=day,
+                            seed=country.seed,
+                            profile=profiles[day.weekday()],
+                            queues=office.queues,
+                            counters=office.counters,
+                            citizens=citizens,
+                        )
+                    )
+                bar.update(1)
+            counts.tickets += history_import(actor=ACTOR, centre=office.centre, visits=visits)
+            bar.set_postfix_str(f"{code}: {counts.tickets} tickets")
+
+
+def mark_demo_database(counts: SeedCounts) -> None:
+    """Record that this database holds the demo country: the live demo acts only where it finds this."""
+    with transaction.atomic():
+        audit_record(
+            actor=ACTOR,
+            action=DEMO_MARKER_ACTION,
+            after={"centres": counts.centres, "tickets": counts.tickets, "devices": counts.devices},
+        )
+
+
+def is_demo_database() -> bool:
+    """Was this database filled by ``seed_demo``? (The live demo refuses to touch any other.)"""
+    return AuditEvent.objects.filter(action=DEMO_MARKER_ACTION, actor_label=ACTOR.label).exists()
+
+
+def seed_country(
+    country: DemoCountry,
+    *,
+    show_progress: bool = True,
+    history_days: int = DEFAULT_HISTORY_DAYS,
+    today: date | None = None,
+) -> SeedCounts:
+    """Write ``country`` (from :func:`onestop.demo.generator.build_country`) into an empty database,
+    with its front office (queues, work profiles, kiosks and boards) and ``history_days`` days of
+    visits before ``today``."""
     counts = SeedCounts()
     with transaction.atomic():
         regions, agencies = _seed_places_and_agencies(counts, show_progress)
@@ -276,6 +448,16 @@ def seed_country(country: DemoCountry, *, show_progress: bool = True) -> SeedCou
         centre_map = _seed_centres(country, regions, services, counts, show_progress)
         _seed_staff(country, centre_map, agencies, counts, show_progress)
         _seed_citizens(country, counts, show_progress)
+        front_office = seed_front_office(country, centre_map, services, counts, show_progress)
+        seed_history(
+            country,
+            front_office,
+            counts,
+            show_progress,
+            days=history_days,
+            today=today or timezone.localdate(),
+        )
+        mark_demo_database(counts)
     return counts
 
 

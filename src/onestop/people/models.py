@@ -47,13 +47,14 @@ class RoleMembership(models.Model):
 
     class Meta:
         ordering = ["user", "role"]
+        # sorted(): sets iterate in hash order, which would make the migration differ run to run.
         constraints = [
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    models.Q(role__in=[r.value for r in CENTRE_ROLES], centre__isnull=False, agency__isnull=True)
-                    | models.Q(role__in=[r.value for r in AGENCY_ROLES], agency__isnull=False, centre__isnull=True)
-                    | models.Q(role__in=[r.value for r in NATIONAL_ROLES], agency__isnull=True, centre__isnull=True)
+                    models.Q(role__in=sorted(r.value for r in CENTRE_ROLES), centre__isnull=False, agency__isnull=True)
+                    | models.Q(role__in=sorted(r.value for r in AGENCY_ROLES), agency__isnull=False, centre__isnull=True)
+                    | models.Q(role__in=sorted(r.value for r in NATIONAL_ROLES), agency__isnull=True, centre__isnull=True)
                 ),
             ),
             models.UniqueConstraint(fields=["user", "role", "centre", "agency"], name="membership_unique"),

@@ -306,7 +306,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Operator-2026",
         "Aigerim",
         "Sadykova",
-        "/accounts/ — operator at KOK-HALL",
+        "/desk/ — operator at KOK-HALL, counter 1",
         "KOK-HALL",
     ),
     DemoLogin(
@@ -315,7 +315,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Manager-2026",
         "Bolat",
         "Karimov",
-        "/accounts/ — manager of KOK-HALL",
+        "/insights/centres/KOK-HALL/ — manager of KOK-HALL",
         "KOK-HALL",
     ),
     DemoLogin(
@@ -348,6 +348,11 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "administrator", "admin", "Demo-Admin-2026", "Timur", "Abenov", "/admin/ — catalogue, centres, staff"
     ),
     DemoLogin(
-        "auditor", "auditor", "Demo-Auditor-2026", "Gulnara", "Omarova", "/admin/core/auditevent/ — audit trail (read only)"
+        "auditor",
+        "auditor",
+        "Demo-Auditor-2026",
+        "Gulnara",
+        "Omarova",
+        "/admin/core/auditevent/ — audit trail (read only)",
     ),
 )

@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['user', 'role'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', True), ('centre__isnull', False), ('role__in', ['centre_manager', 'operator'])), models.Q(('agency__isnull', False), ('centre__isnull', True), ('role__in', ['agency_head', 'officer'])), models.Q(('agency__isnull', True), ('centre__isnull', True), ('role__in', ['coordinator', 'administrator', 'auditor'])), _connector='OR'), name='membership_scope_matches_role'), models.UniqueConstraint(fields=('user', 'role', 'centre', 'agency'), name='membership_unique')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', True), ('centre__isnull', False), ('role__in', ['centre_manager', 'operator'])), models.Q(('agency__isnull', False), ('centre__isnull', True), ('role__in', ['agency_head', 'officer'])), models.Q(('agency__isnull', True), ('centre__isnull', True), ('role__in', ['administrator', 'auditor', 'coordinator'])), _connector='OR'), name='membership_scope_matches_role'), models.UniqueConstraint(fields=('user', 'role', 'centre', 'agency'), name='membership_unique')],
             },
         ),
     ]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0002_agency_is_active'),
         ('centres', '0001_initial'),
-        ('people', '0002_remove_rolemembership_membership_scope_matches_role_and_more'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,537 @@
+"""Tickets: issue, call next, and every counter action on a visit.
+
+Every status change goes through :func:`onestop.queueing.workflow.ticket_transition` (compare-and-set
++ ``TicketEvent`` + audit). Operator actions require an operator of the ticket's centre
+(``WrongCentre``); ``ticket_call_next`` also requires the operator's open session at that counter
+(``NotSignedIn``). Every function takes ``at`` so simulations and frozen-time tests drive the clock.
+
+Call-next order for a counter: tickets transferred to this very counter first; then tickets whose
+appointment is due (start ≤ now + grace); then higher priority; then longest waiting (``arrived_at``,
+kept on transfer) across the counter's queues; the work profile position breaks ties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.catalog.models import Service
+from onestop.centres.models import Centre, Counter
+from onestop.core.audit import Actor, audit_record
+from onestop.core.national_ids import validate_national_id
+from onestop.people.models import Citizen, Role
+from onestop.people.scoping import has_role
+from onestop.queueing.errors import (
+    IllegalTransition,
+    NotSignedIn,
+    QueueingError,
+    ServiceNotOffered,
+    WrongCentre,
+)
+from onestop.queueing.models import (
+    Appointment,
+    CounterQueue,
+    CounterSession,
+    DailySequence,
+    Queue,
+    Ticket,
+    TicketEvent,
+    TicketService,
+)
+from onestop.queueing.services.counters import require_operator
+from onestop.queueing.workflow import ticket_event_append, ticket_transition
+
+S = Ticket.Status
+K = TicketEvent.Kind
+
+
+def no_show_after_recalls() -> int:
+    return int(getattr(settings, "ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS", 2))
+
+
+def appointment_grace() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", 10)))
+
+
+def priority_groups() -> list[str]:
+    value = getattr(settings, "ONESTOP_QUEUE_PRIORITY_GROUPS", ["disability", "elderly", "pregnant"])
+    if isinstance(value, str):
+        return [g.strip() for g in value.split(",") if g.strip()]
+    return [str(g) for g in value]
+
+
+def format_number(prefix: str, sequence: int) -> str:
+    """The printed ticket number: ``A-042``."""
+    return f"{prefix}-{sequence:03d}"
+
+
+def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
+    """Take the next daily number for (centre, day, prefix); the row lock serialises issuers."""
+    row, _created = DailySequence.objects.get_or_create(centre=centre, service_day=service_day, prefix=prefix)
+    DailySequence.objects.filter(pk=row.pk).update(last=F("last") + 1)
+    last = DailySequence.objects.filter(pk=row.pk).values_list("last", flat=True).get()
+    return int(last)
+
+
+def _check_offered(centre: Centre, queue: Queue, services: Sequence[Service]) -> None:
+    if queue.centre_id != centre.pk or not queue.is_active:
+        raise ServiceNotOffered(_("That queue is not open at this centre."))
+    if not services:
+        return
+    ids = [s.pk for s in services]
+    offered = set(centre.services.filter(pk__in=ids).values_list("pk", flat=True))
+    queue_ids = set(queue.services.values_list("pk", flat=True))
+    refused = [s for s in services if s.pk not in offered or (queue_ids and s.pk not in queue_ids)]
+    if refused:
+        names = ", ".join(s.name for s in refused)
+        if any(s.pk not in offered for s in refused):
+            message = _("%(centre)s does not offer %(services)s.") % {
+                "centre": centre.name,
+                "services": names,
+            }
+        else:
+            message = _("Queue %(prefix)s does not handle %(services)s.") % {
+                "prefix": queue.prefix,
+                "services": names,
+            }
+        raise ServiceNotOffered(message, extra={"services": [s.identifier for s in refused]})
+
+
+def ticket_issue(
+    *,
+    actor: Actor,
+    centre: Centre,
+    queue: Queue,
+    channel: str,
+    services: Sequence[Service] = (),
+    citizen: Citizen | None = None,
+    priority_group: str = "",
+    appointment: Appointment | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Issue a ticket in ``queue`` at ``centre``: the next daily number for the queue's prefix
+    (numbering restarts each local day), one pending ``TicketService`` per service, an ``issued``
+    event (and ``checked_in`` for an appointment). Refuses a service the centre or the queue does not
+    offer (``ServiceNotOffered``). Who may issue (staff of the centre, a kiosk, the citizen) is the
+    caller's check."""
+    at = at or timezone.now()
+    services = list(services)
+    if channel not in Ticket.Channel.values:
+        raise QueueingError(_("Unknown channel %(channel)s.") % {"channel": channel})
+    _check_offered(centre, queue, services)
+    if priority_group and priority_group not in priority_groups():
+        raise QueueingError(
+            _("Unknown priority group %(group)s.") % {"group": priority_group},
+            extra={"priority_groups": priority_groups()},
+        )
+    service_day = timezone.localdate(at)
+    with transaction.atomic():
+        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+        ticket = Ticket.objects.create(
+            centre=centre,
+            queue=queue,
+            service_day=service_day,
+            prefix=queue.prefix,
+            sequence=sequence,
+            number=format_number(queue.prefix, sequence),
+            channel=channel,
+            priority=1 if priority_group else 0,
+            priority_group=priority_group,
+            citizen=citizen,
+            appointment=appointment,
+            issued_at=at,
+            arrived_at=at,
+            checked_in_at=at if appointment is not None else None,
+        )
+        TicketService.objects.bulk_create(TicketService(ticket=ticket, service=s) for s in services)
+        data = {"queue": queue.prefix, "channel": channel, "services": [s.pk for s in services]}
+        ticket_event_append(ticket=ticket, kind=K.ISSUED, actor=actor, at=at, to_status=S.WAITING, data=data)
+        if appointment is not None:
+            ticket_event_append(
+                ticket=ticket,
+                kind=K.CHECKED_IN,
+                actor=actor,
+                at=at,
+                to_status=S.WAITING,
+                data={"appointment": appointment.code},
+            )
+        audit_record(
+            actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
+        )
+    return ticket
+
+
+def _signed_in(actor: Actor, counter: Counter) -> None:
+    user_pk = getattr(actor, "pk", None)
+    if user_pk is None:
+        raise NotSignedIn()
+    if not CounterSession.objects.filter(
+        counter=counter, operator_id=user_pk, ended_at__isnull=True
+    ).exists():
+        raise NotSignedIn()
+
+
+def _candidates(counter: Counter, at: datetime) -> QuerySet[Ticket]:
+    profile = CounterQueue.objects.filter(counter=counter)
+    position = Subquery(profile.filter(queue_id=OuterRef("queue_id")).values("position")[:1])
+    due = Exists(
+        Appointment.objects.filter(pk=OuterRef("appointment_id"), starts_at__lte=at + appointment_grace())
+    )
+    return (
+        Ticket.objects.filter(centre_id=counter.centre_id, status=S.WAITING)
+        .filter(
+            Q(target_counter=counter)
+            | Q(target_counter__isnull=True, queue_id__in=profile.values("queue_id"))
+        )
+        .annotate(
+            targeted=Case(
+                When(target_counter=counter, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            due=Case(When(due, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            profile_position=position,
+        )
+        .order_by("targeted", "due", "-priority", "arrived_at", "profile_position", "id")
+    )
+
+
+def ticket_call_next(*, actor: Actor, counter: Counter, at: datetime | None = None) -> Ticket | None:
+    """Call the next ticket to ``counter``, or return None when no one is waiting for it. Atomic:
+    two counters never get the same ticket and none is skipped (PostgreSQL: the candidate row is
+    claimed with ``FOR UPDATE SKIP LOCKED``; SQLite: the IMMEDIATE transaction holds the write lock,
+    and the compare-and-set confirms the claim). Refused while the counter still has a ticket called
+    or being served."""
+    at = at or timezone.now()
+    require_operator(actor, counter.centre)
+    _signed_in(actor, counter)
+    with transaction.atomic():
+        busy = Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING)).first()
+        if busy is not None:
+            raise IllegalTransition(
+                _("Finish ticket %(number)s first.") % {"number": busy.number},
+                extra={"current_ticket": busy.number},
+            )
+        candidates = _candidates(counter, at)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        for _attempt in range(10):
+            ticket = candidates.first()
+            if ticket is None:
+                return None
+            try:
+                return ticket_transition(
+                    ticket=ticket,
+                    to_status=S.CALLED,
+                    kind=K.CALLED,
+                    actor=actor,
+                    at=at,
+                    counter=counter,
+                    data={"queue": ticket.queue_id},
+                    counter_id=counter.pk,
+                    target_counter_id=None,
+                    called_at=at,
+                    first_called_at=ticket.first_called_at or at,
+                )
+            except IllegalTransition:
+                continue  # another counter took it between our read and our update: take the next
+    return None
+
+
+def _operator_at(actor: Actor, ticket: Ticket) -> None:
+    if not has_role(actor, Role.OPERATOR, centre=ticket.centre):
+        raise WrongCentre()
+
+
+def ticket_recall(*, actor: Actor, ticket: Ticket, at: datetime | None = None) -> Ticket:
+    """Call a called ticket again (the board announces it once more)."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    with transaction.atomic():
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.CALLED,
+            kind=K.RECALLED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            data={"recall": ticket.recall_count + 1},
+            recall_count=F("recall_count") + 1,
+            called_at=at,
+        )
+
+
+def ticket_start(*, actor: Actor, ticket: Ticket, at: datetime | None = None) -> Ticket:
+    """The citizen has come to the counter: service starts for the visit's pending services."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    with transaction.atomic():
+        ticket = ticket_transition(
+            ticket=ticket,
+            to_status=S.SERVING,
+            kind=K.STARTED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            started_at=ticket.started_at or at,
+        )
+        TicketService.objects.filter(
+            ticket=ticket, outcome=TicketService.Outcome.PENDING, started_at__isnull=True
+        ).update(started_at=at, counter_id=ticket.counter_id, operator_id=getattr(actor, "pk", None))
+    return ticket
+
+
+def ticket_transfer(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    to_queue: Queue | None = None,
+    to_counter: Counter | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Ticket:
+    """Send the ticket back to waiting, in ``to_queue`` or for ``to_counter`` (exactly one). It keeps
+    its ``arrived_at``, so it does not lose its place in the order of fairness."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    if (to_queue is None) == (to_counter is None):
+        raise QueueingError(_("Choose either a queue or a counter to transfer to."))
+    if to_queue is not None and (to_queue.centre_id != ticket.centre_id or not to_queue.is_active):
+        raise WrongCentre(_("You can transfer only to an open queue of this centre."))
+    if to_counter is not None and to_counter.centre_id != ticket.centre_id:
+        raise WrongCentre(_("You can transfer only to a counter of this centre."))
+    data: dict[str, Any] = {"from_queue": ticket.prefix, "reason": reason}
+    fields: dict[str, Any] = {"counter_id": None, "target_counter_id": None}
+    if to_queue is not None:
+        data["to_queue"] = to_queue.prefix
+        fields["queue_id"] = to_queue.pk
+    if to_counter is not None:
+        data["to_counter"] = to_counter.number
+        fields["target_counter_id"] = to_counter.pk
+    with transaction.atomic():
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.WAITING,
+            kind=K.TRANSFERRED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            data=data,
+            **fields,
+        )
+
+
+def ticket_no_show(*, actor: Actor, ticket: Ticket, at: datetime | None = None) -> Ticket:
+    """Close a called ticket whose holder did not come, once it was recalled often enough
+    (``ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS``)."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    needed = no_show_after_recalls()
+    if ticket.status == S.CALLED and ticket.recall_count < needed:
+        raise IllegalTransition(
+            _("Call the ticket again first: no-show is possible after %(n)d recalls (%(done)d so far).")
+            % {"n": needed, "done": ticket.recall_count},
+            extra={"recalls_needed": needed, "recalls_done": ticket.recall_count},
+        )
+    with transaction.atomic():
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.NO_SHOW,
+            kind=K.NO_SHOW,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            ended_at=at,
+        )
+
+
+def ticket_park(*, actor: Actor, ticket: Ticket, reason: str = "", at: datetime | None = None) -> Ticket:
+    """Set a ticket aside (the citizen fetches a document); it keeps its counter until returned."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    with transaction.atomic():
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.PARKED,
+            kind=K.PARKED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            data={"reason": reason},
+        )
+
+
+def ticket_return(*, actor: Actor, ticket: Ticket, counter: Counter, at: datetime | None = None) -> Ticket:
+    """Bring a parked ticket back: it is called to ``counter`` (a counter of the same centre)."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    if counter.centre_id != ticket.centre_id:
+        raise WrongCentre(_("You can return a ticket only to a counter of its centre."))
+    with transaction.atomic():
+        busy = (
+            Ticket.objects.filter(counter=counter, status__in=(S.CALLED, S.SERVING))
+            .exclude(pk=ticket.pk)
+            .first()
+        )
+        if busy is not None:
+            raise IllegalTransition(
+                _("Finish ticket %(number)s first.") % {"number": busy.number},
+                extra={"current_ticket": busy.number},
+            )
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.CALLED,
+            kind=K.RETURNED,
+            actor=actor,
+            at=at,
+            counter=counter,
+            counter_id=counter.pk,
+            called_at=at,
+        )
+
+
+def ticket_end(
+    *, actor: Actor, ticket: Ticket, outcomes: Mapping[int, str] | None = None, at: datetime | None = None
+) -> Ticket:
+    """End the service of a visit, with an outcome per service (service id → ``TicketService.Outcome``);
+    services left without one are recorded as not handled."""
+    at = at or timezone.now()
+    _operator_at(actor, ticket)
+    outcomes = dict(outcomes or {})
+    valid = set(TicketService.Outcome.values) - {TicketService.Outcome.PENDING}
+    bad = {sid: value for sid, value in outcomes.items() if value not in valid}
+    if bad:
+        raise ValidationError(
+            {"outcomes": _("Unknown outcome: %(values)s.") % {"values": ", ".join(map(str, bad.values()))}}
+        )
+    with transaction.atomic():
+        lines = {line.service_id: line for line in TicketService.objects.filter(ticket=ticket)}
+        strangers = set(outcomes) - set(lines)
+        if strangers:
+            raise ValidationError(
+                {
+                    "outcomes": _("These services are not part of the visit: %(ids)s.")
+                    % {"ids": ", ".join(map(str, sorted(strangers)))}
+                }
+            )
+        ticket = ticket_transition(
+            ticket=ticket,
+            to_status=S.DONE,
+            kind=K.ENDED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            data={"outcomes": {str(k): v for k, v in outcomes.items()}},
+            ended_at=at,
+        )
+        for service_id, line in lines.items():
+            if line.outcome != TicketService.Outcome.PENDING:
+                continue
+            TicketService.objects.filter(pk=line.pk).update(
+                outcome=outcomes.get(service_id, TicketService.Outcome.NOT_HANDLED),
+                ended_at=at,
+                started_at=line.started_at or ticket.started_at or at,
+                counter_id=line.counter_id or ticket.counter_id,
+                operator_id=line.operator_id or getattr(actor, "pk", None),
+            )
+    return ticket
+
+
+def ticket_cancel(*, actor: Actor, ticket: Ticket, reason: str = "", at: datetime | None = None) -> Ticket:
+    """Cancel a ticket that is not being served: by staff of its centre or by its own citizen."""
+    at = at or timezone.now()
+    own = (
+        ticket.citizen is not None
+        and ticket.citizen.user_id is not None
+        and ticket.citizen.user_id == getattr(actor, "pk", None)
+    )
+    staff = has_role(actor, Role.OPERATOR, centre=ticket.centre) or has_role(
+        actor, Role.CENTRE_MANAGER, centre=ticket.centre
+    )
+    if not (own or staff):
+        raise WrongCentre()
+    with transaction.atomic():
+        return ticket_transition(
+            ticket=ticket,
+            to_status=S.CANCELLED,
+            kind=K.CANCELLED,
+            actor=actor,
+            at=at,
+            counter=ticket.counter,
+            data={"reason": reason},
+            ended_at=at,
+        )
+
+
+def ticket_identify_citizen(*, actor: Actor, ticket: Ticket, national_id: str) -> Citizen:
+    """Attach the citizen with ``national_id`` (validated; the validator's message on failure) to the
+    visit."""
+    _operator_at(actor, ticket)
+    normalised = validate_national_id(national_id)
+    citizen = Citizen.objects.filter(national_id=normalised).first()
+    if citizen is None:
+        raise ValidationError({"national_id": _("No citizen with this national ID is registered.")})
+    with transaction.atomic():
+        before = ticket.citizen_id
+        Ticket.objects.filter(pk=ticket.pk).update(citizen=citizen)
+        ticket.citizen = citizen
+        audit_record(
+            actor=actor,
+            action="ticket.identify_citizen",
+            target=ticket,
+            before={"citizen": before},
+            after={"citizen": citizen.pk},
+        )
+    return citizen
+
+
+def ticket_add_service(*, actor: Actor, ticket: Ticket, service: Service) -> TicketService:
+    """Add one more service to an open visit (it must be offered by the centre)."""
+    _operator_at(actor, ticket)
+    if ticket.status not in (S.WAITING, S.CALLED, S.SERVING, S.PARKED):
+        raise IllegalTransition(_("The visit is over; issue a new ticket."))
+    if not ticket.centre.services.filter(pk=service.pk).exists():
+        raise ServiceNotOffered(
+            _("%(centre)s does not offer %(service)s.")
+            % {"centre": ticket.centre.name, "service": service.name}
+        )
+    with transaction.atomic():
+        line, created = TicketService.objects.get_or_create(ticket=ticket, service=service)
+        if created and ticket.status == S.SERVING:
+            TicketService.objects.filter(pk=line.pk).update(
+                started_at=timezone.now(),
+                counter_id=ticket.counter_id,
+                operator_id=getattr(actor, "pk", None),
+            )
+            line.refresh_from_db()
+        if created:
+            audit_record(
+                actor=actor, action="ticket.add_service", target=ticket, after={"service": service.pk}
+            )
+    return line
+
+
+__all__ = [
+    "appointment_grace",
+    "format_number",
+    "no_show_after_recalls",
+    "priority_groups",
+    "ticket_add_service",
+    "ticket_call_next",
+    "ticket_cancel",
+    "ticket_end",
+    "ticket_identify_citizen",
+    "ticket_issue",
+    "ticket_no_show",
+    "ticket_park",
+    "ticket_recall",
+    "ticket_return",
+    "ticket_start",
+    "ticket_transfer",
+]
