@@ -32,8 +32,9 @@ from onestop.people.models import Role
 from onestop.people.scoping import has_role
 from onestop.queueing import slots
 from onestop.queueing.api_devices import DeviceAuthentication
+from onestop.queueing.api_tickets import TicketSerializer
 from onestop.queueing.errors import DeviceNotAllowed, QueueingError
-from onestop.queueing.models import Appointment, Queue, Ticket
+from onestop.queueing.models import Appointment, Queue
 from onestop.queueing.services import appointments as booking
 from onestop.queueing.services.devices import device_actor, device_for_token
 
@@ -154,16 +155,6 @@ class AppointmentSerializer(serializers.Serializer[Appointment]):
 
     def get_services(self, obj: Appointment) -> list[str]:
         return [s.identifier for s in obj.services.all()]
-
-
-class TicketSerializer(serializers.Serializer[Ticket]):
-    number = serializers.CharField(help_text="e.g. A-042")
-    status = serializers.ChoiceField(choices=Ticket.Status.choices)
-    channel = serializers.ChoiceField(choices=Ticket.Channel.choices)
-    centre = serializers.CharField(source="centre.code")
-    queue = serializers.CharField(source="queue.prefix")
-    issued_at = serializers.DateTimeField()
-    token = serializers.UUIDField(help_text="Identifies the ticket's public status page.")
 
 
 def _responses(ok: Any, *codes: int) -> dict[Any, Any]:
