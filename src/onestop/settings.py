@@ -85,9 +85,12 @@ INSTALLED_APPS = [
     "onestop.catalog",
     "onestop.centres",
     "onestop.people",
+    "onestop.notify",
     "onestop.queueing",
+    "onestop.cases",
     "onestop.insights",
     "onestop.desk",
+    "onestop.office",
     "onestop.portal",
     "onestop.demo",
 ]

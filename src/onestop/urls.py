@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("onestop.people.urls")),
     path("desk/", include("onestop.desk.urls")),
     path("insights/", include("onestop.insights.urls")),
+    path("office/", include("onestop.office.urls")),
+    path("", include("onestop.cases.urls")),
     path("", include("onestop.queueing.urls")),
     path("", include("onestop.core.urls")),
     path("", include("onestop.portal.urls")),

@@ -305,3 +305,40 @@ class FeeExemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} -{self.discount_percent}%"
+
+
+class ServiceFormField(models.Model):
+    """One field of a service's application form: typed, required or not, with choices and help,
+    in every interface language. The form is rendered accessibly and validated on the server."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("One choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+        YES_NO = "yes_no", _("Yes or no")
+        EMAIL = "email", _("Email address")
+        PHONE = "phone", _("Phone number")
+        NATIONAL_ID = "national_id", _("National ID")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="form_fields")
+    key = models.SlugField(_("key"), max_length=60)  # stable name in the stored answers
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=200)
+    help_text = models.CharField(_("help text"), max_length=400, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    # [{"value": "urgent", "label": {"en": "Urgent", "ru": "Срочно", …}}, …] for choice kinds
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["service", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="service_form_field_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}.{self.key}"

@@ -48,3 +48,8 @@ class FeeTranslation(TranslationOptions):
 @register(models.FeeExemption)
 class FeeExemptionTranslation(TranslationOptions):
     fields = ("description",)
+
+
+@register(models.ServiceFormField)
+class ServiceFormFieldTranslation(TranslationOptions):
+    fields = ("label", "help_text")
