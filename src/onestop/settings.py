@@ -58,6 +58,32 @@ ONESTOP_BOOKING_HORIZON_DAYS = env.int("ONESTOP_BOOKING_HORIZON_DAYS", default=3
 ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS = env.int("ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS", default=2)  # recalls before a no-show
 ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES = env.int("ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", default=10)  # appointments called this early
 ONESTOP_QUEUE_PRIORITY_GROUPS = env.list("ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"])
+ONESTOP_WEBHOOK_MAX_ATTEMPTS = env.int("ONESTOP_WEBHOOK_MAX_ATTEMPTS", default=8)  # then a delivery is given up
+ONESTOP_WEBHOOK_TIMEOUT_SECONDS = env.float("ONESTOP_WEBHOOK_TIMEOUT_SECONDS", default=5.0)  # per attempt
+ONESTOP_UPLOAD_MAX_BYTES = env.int("ONESTOP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # largest uploaded document
+ONESTOP_PUBLIC_URL = env.str("ONESTOP_PUBLIC_URL", default="http://127.0.0.1:8000")  # printed in PDF QR codes
+# Citizen sign-in: the national eID over OpenID Connect when configured; the demo eID page (type a demo
+# citizen's national ID) only outside production.
+ONESTOP_DEMO_CITIZEN_LOGIN = env.bool("ONESTOP_DEMO_CITIZEN_LOGIN", default=not PRODUCTION)
+if PRODUCTION and ONESTOP_DEMO_CITIZEN_LOGIN:
+    raise environ.ImproperlyConfigured("ONESTOP_DEMO_CITIZEN_LOGIN is refused in production")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("ONESTOP_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("ONESTOP_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("ONESTOP_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("ONESTOP_OIDC_JWKS_ENDPOINT", default="") or None
+OIDC_OP_LOGOUT_ENDPOINT = env.str("ONESTOP_OIDC_LOGOUT_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("ONESTOP_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("ONESTOP_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("ONESTOP_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("ONESTOP_OIDC_SCOPES", default="openid profile")
+OIDC_USE_PKCE = True
+ONESTOP_OIDC_NATIONAL_ID_CLAIM = env.str("ONESTOP_OIDC_NATIONAL_ID_CLAIM", default="national_id")
+ONESTOP_OIDC_ENABLED = bool(
+    OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT and OIDC_RP_CLIENT_ID
+)
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc_authentication_callback"  # included under the portal
+LOGIN_REDIRECT_URL_FAILURE = "/account/sign-in/?failed=1"  # mozilla-django-oidc: back to the citizen sign-in
+ONESTOP_SLA_AT_RISK_SHARE = env.float("ONESTOP_SLA_AT_RISK_SHARE", default=0.75)  # share of the processing time after which a case is at risk
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -71,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -160,6 +187,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+if ONESTOP_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("onestop.portal.citizen_auth.NationalEidBackend")
 LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "people:home"
 LOGOUT_REDIRECT_URL = "portal:home"

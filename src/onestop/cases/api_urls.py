@@ -1,5 +1,5 @@
-"""REST endpoints for agencies' systems (being written)."""
+"""REST endpoints for agencies' systems: /api/v1/cases and the actions on a case."""
 
-from django.urls import URLPattern
+from onestop.cases.api import urlpatterns
 
-urlpatterns: list[URLPattern] = []
+__all__ = ["urlpatterns"]

@@ -35,6 +35,7 @@ from onestop.catalog.models import (
     Service,
     ServiceChannel,
     ServiceEvidence,
+    ServiceFormField,
 )
 from onestop.catalog.resources import AgencyResource, LifeEventResource, ServiceResource
 from onestop.core.audit import audit_record
@@ -160,6 +161,14 @@ class FeeInline(TranslationTabularInline):
     show_change_link = True  # exemptions are edited on the fee's own page
 
 
+class ServiceFormFieldInline(TranslationTabularInline):
+    """The application form's questions; labels and hints get one tab per language."""
+
+    model = ServiceFormField
+    extra = 0
+    fields = ("position", "key", "kind", "label", "help_text", "required", "choices", "max_length")
+
+
 class FeeExemptionInline(TranslationTabularInline):
     model = FeeExemption
     extra = 0
@@ -185,7 +194,7 @@ class WithdrawForm(forms.Form):
 class ServiceAdmin(ImportExportModelAdmin, TranslatedAuditedAdmin):
     audit_noun = "service"
     resource_classes = [ServiceResource]
-    inlines = [ServiceChannelInline, ServiceEvidenceInline, FeeInline]
+    inlines = [ServiceChannelInline, ServiceEvidenceInline, FeeInline, ServiceFormFieldInline]
     list_display = ("identifier", "name", "agency", "status", "popularity")
     list_filter = ("status", "agency", "channels__kind", "life_events")
     list_select_related = ("agency",)

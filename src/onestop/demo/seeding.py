@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from onestop.core.audit import SystemActor, audit_record
 from onestop.core.calendar import is_business_day
 from onestop.core.models import AuditEvent, Region
 from onestop.core.services import region_create
+from onestop.demo.cases import BACK_OFFICE_STEPS, seed_back_office
 from onestop.demo.data.agencies import AGENCIES
 from onestop.demo.data.centres import CENTRES
 from onestop.demo.data.places import REGIONS
@@ -76,6 +77,8 @@ class SeedCounts:
     profiles: int = 0
     devices: int = 0
     tickets: int = 0
+    cases: int = 0
+    open_cases: int = 0
     # centre code → device kind ("kiosk", "board") → raw token, shown once and stored in var/
     device_tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -416,6 +419,15 @@ def seed_history(
             bar.set_postfix_str(f"{code}: {counts.tickets} tickets")
 
 
+def seed_cases(
+    country: DemoCountry, services: dict[str, Service], counts: SeedCounts, show: bool, *, now: datetime
+) -> None:
+    """The back office: forms, reason codes, officer profiles and a year of cases (demo/cases.py)."""
+    with _bar("Back office", BACK_OFFICE_STEPS, show) as bar:
+        result = seed_back_office(country, services, now=now, progress=bar)
+    counts.cases, counts.open_cases = result.cases, result.open_cases
+
+
 def mark_demo_database(counts: SeedCounts) -> None:
     """Record that this database holds the demo country: the live demo acts only where it finds this."""
     with transaction.atomic():
@@ -437,10 +449,11 @@ def seed_country(
     show_progress: bool = True,
     history_days: int = DEFAULT_HISTORY_DAYS,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> SeedCounts:
     """Write ``country`` (from :func:`onestop.demo.generator.build_country`) into an empty database,
-    with its front office (queues, work profiles, kiosks and boards) and ``history_days`` days of
-    visits before ``today``."""
+    with its front office (queues, work profiles, kiosks and boards), ``history_days`` days of
+    visits before ``today`` and its back office with a year of cases before ``now``."""
     counts = SeedCounts()
     with transaction.atomic():
         regions, agencies = _seed_places_and_agencies(counts, show_progress)
@@ -457,6 +470,7 @@ def seed_country(
             days=history_days,
             today=today or timezone.localdate(),
         )
+        seed_cases(country, services, counts, show_progress, now=now or timezone.now())
         mark_demo_database(counts)
     return counts
 

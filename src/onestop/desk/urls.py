@@ -17,4 +17,5 @@ urlpatterns = [
     path("tickets/<int:pk>/identify/", views.identify, name="identify"),
     path("tickets/<int:pk>/add-service/", views.add_service, name="add_service"),
     path("tickets/<int:pk>/end/", views.end, name="end"),
+    path("tickets/<int:pk>/applications/", views.start_application, name="start_application"),
 ]

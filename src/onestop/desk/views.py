@@ -18,13 +18,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from onestop.cases.errors import CaseError
+from onestop.cases.models import Application
+from onestop.cases.services import applications as application_services
+from onestop.catalog.models import Service
 from onestop.centres.models import Centre, Counter
 from onestop.desk.forms import (
     AddServiceForm,
@@ -152,6 +158,12 @@ def _console_context(
             Appointment.objects.filter(
                 citizen=citizen, status=Appointment.Status.BOOKED, ends_at__gte=now
             ).select_related("centre", "queue")[:10]
+        )
+        context["applications"] = list(
+            Application.objects.filter(ticket=ticket).prefetch_related("items__service").order_by("created_at")
+        )
+        context["start_application_form"] = bound.get("start_application") or StartApplicationForm(
+            centre=centre
         )
         context["visits"] = [
             visit for visit in selectors.visits_of(citizen, limit=11) if visit.pk != ticket.pk
@@ -441,3 +453,67 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Visit %(number)s ended.") % {"number": ticket.number}
 
     return _form_action(request, pk, "end", make, do)
+
+
+class StartApplicationForm(forms.Form):
+    """The services of one application the operator starts for the identified visitor."""
+
+    prefix = "apply"
+
+    services: forms.ModelMultipleChoiceField[Service] = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Start an application for"),
+        help_text=gettext_lazy("Choose one or several services: they go in one application."),
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Choose at least one service for the application."),
+            "invalid_choice": gettext_lazy("Choose services this centre offers."),
+        },
+    )
+
+    def __init__(self, *args: Any, centre: Centre, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["services"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        # What the centre offers, and what its queues serve (a queue may serve a service before the
+        # catalogue lists the centre).
+        field.queryset = (
+            Service.objects.filter(Q(centres=centre) | Q(queues__centre=centre), status=Service.Status.ACTIVE)
+            .distinct()
+            .order_by("name")
+        )
+
+
+@require_POST
+@login_required
+def start_application(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an application for the visitor identified at this ticket, then fill it in on the same
+    application pages as citizens use online (in the operator's context)."""
+    state = _signed_in(request)
+    if isinstance(state, HttpResponse):
+        return state
+    user, session = state
+    ticket = _ticket_of(session, pk)
+    if ticket.citizen is None:
+        return _respond(request, user, session, error=_("Identify the visitor before starting an application."))
+    form = StartApplicationForm(request.POST, centre=session.counter.centre)
+    if not form.is_valid():
+        return _respond(request, user, session, bound={"start_application": form})
+    try:
+        application = application_services.application_start(
+            actor=user,
+            citizen=ticket.citizen,
+            channel=Application.Channel.COUNTER,
+            services=list(form.cleaned_data["services"]),
+            centre=session.counter.centre,
+            ticket=ticket,
+        )
+    except CaseError as exc:
+        form.add_error(None, exc.message)
+        return _respond(request, user, session, bound={"start_application": form})
+    url = reverse("portal:apply_resume", args=[application.pk])
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url  # leave the console for the application pages
+        return response
+    return redirect(url)

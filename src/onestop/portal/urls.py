@@ -1,9 +1,10 @@
-from django.urls import path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
 
-from onestop.portal import appointments, views
+from onestop.portal import applications, appointments, citizen_auth, views
 
 app_name = "portal"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("search", views.search, name="search"),
     path("life-events/<slug:code>/", views.life_event_detail, name="life_event"),
@@ -22,4 +23,23 @@ urlpatterns = [
     path("appointments/manage/day", appointments.manage_date, name="appointment_manage_date"),
     path("appointments/manage/time", appointments.manage_time, name="appointment_manage_time"),
     path("appointments/manage/cancel", appointments.manage_cancel, name="appointment_manage_cancel"),
+    path("account/sign-in/", citizen_auth.sign_in, name="sign_in"),
+    path("account/applications/", applications.my_applications, name="my_applications"),
+    path("account/cases/<str:number>/", applications.case_detail, name="case"),
+    path("account/cases/<str:number>/answer/", applications.case_answer, name="case_answer"),
+    path("account/cases/<str:number>/withdraw/", applications.case_withdraw, name="case_withdraw"),
+    path("account/cases/<str:number>/result.pdf", applications.case_result, name="case_result"),
+    path("apply/", applications.apply_start, name="apply_start"),
+    path("apply/<int:pk>/", applications.apply_resume, name="apply_resume"),
+    path("apply/<int:pk>/services/<int:item_pk>/", applications.apply_item, name="apply_item"),
+    path(
+        "apply/<int:pk>/services/<int:item_pk>/documents/",
+        applications.apply_documents,
+        name="apply_documents",
+    ),
+    path("apply/<int:pk>/check/", applications.apply_check, name="apply_check"),
+    path("apply/<int:pk>/confirmation/", applications.apply_confirmation, name="apply_confirmation"),
+    path("apply/<int:pk>/receipt.pdf", applications.apply_receipt, name="apply_receipt"),
 ]
+if settings.ONESTOP_OIDC_ENABLED:  # the national eID, only when configured
+    urlpatterns.append(path("account/eid/", include("mozilla_django_oidc.urls")))

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onestop.demo.cases import demo_citizen_national_id
 from onestop.demo.data.people import DEMO_LOGINS
 from onestop.demo.data.places import COUNTRY_NAME
 from onestop.demo.frontoffice import MAIN_CENTRE, device_urls
@@ -40,6 +41,11 @@ def logins_table() -> str:
     header = ("Role", "Username", "Password", "Opens")
     rows = [(ROLE_LABELS[login.role], login.username, login.password, login.opens) for login in DEMO_LOGINS]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    citizen = demo_citizen_national_id()
+    if citizen:
+        # The demo eID asks only for a national ID: no password.
+        rows.append(("Citizen (demo eID)", citizen, "-", "/account/sign-in/ — applications in every state"))
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     rule = "  ".join("-" * w for w in widths)
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -138,7 +144,8 @@ class Command(BaseCommand):
                     f"{counts.regions} regions, {counts.agencies} agencies, {counts.services} services, "
                     f"{counts.centres} centres with {counts.counters} counters, {counts.staff} staff, "
                     f"{counts.citizens} citizens; {counts.queues} queues, {counts.devices} kiosks and "
-                    f"boards, {counts.tickets} past tickets over {options['history_days']} days."
+                    f"boards, {counts.tickets} past tickets over {options['history_days']} days; "
+                    f"{counts.cases} cases over a year, {counts.open_cases} still open."
                 )
             )
             self.stdout.write(f"Device tokens of every centre: {path}")

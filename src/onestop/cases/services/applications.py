@@ -1,0 +1,331 @@
+"""Applications: a citizen (or an operator at the counter for them) bundles one or more services,
+answers each service's form, supplies the evidence the state cannot fetch itself and submits once.
+Submission gives a tracking number, sums the fees (with exemptions), and turns every service into
+a Case at its competent agency, with its deadlines, assigned automatically."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.cases.errors import IllegalTransition, InvalidAnswers, NotAllowed
+from onestop.cases.models import Application, ApplicationItem, Case, EvidenceItem
+from onestop.cases.services.assignment import case_assign_automatically
+from onestop.cases.services.sla import at_risk_moment, case_deadlines
+from onestop.cases.workflow import case_event_append
+from onestop.catalog.models import Fee, Service
+from onestop.centres.models import Centre
+from onestop.core.audit import Actor, SystemActor, audit_record
+from onestop.core.money import Money
+from onestop.notify.models import Notification
+from onestop.notify.services import notification_queue
+from onestop.people.models import CENTRE_ROLES, Citizen, User
+from onestop.people.scoping import roles_of
+from onestop.queueing.models import Ticket
+
+# No 0/O or 1/I: tracking numbers are read out over the phone and typed from paper receipts.
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _new_tracking_number(at: datetime) -> str:
+    for _attempt in range(10):
+        suffix = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        number = f"OS-{timezone.localtime(at):%y%m%d}-{suffix}"
+        if not Application.objects.filter(tracking_number=number).exists():
+            return number
+    raise RuntimeError("could not draw a free tracking number")
+
+
+def may_act_for(actor: Actor, citizen_id: int) -> bool:
+    """Whether ``actor`` may fill in and submit applications of the citizen: the citizen
+    themselves, a front-office operator at a counter, or the system (seeding, demo)."""
+    if actor is None or isinstance(actor, SystemActor):
+        return True
+    if getattr(actor, "pk", None) is None:
+        return False
+    if Citizen.objects.filter(pk=citizen_id, user_id=actor.pk).exists():
+        return True
+    return bool(roles_of(actor) & CENTRE_ROLES)
+
+
+def _require(actor: Actor, application: Application) -> None:
+    if not may_act_for(actor, application.citizen_id):
+        raise NotAllowed(_("You may not act on this application."))
+
+
+def _require_draft(application: Application) -> None:
+    if application.status != Application.Status.DRAFT:
+        raise IllegalTransition(_("This application has already been submitted."))
+
+
+def item_fee(service: Service, exemption: str = "") -> Money:
+    """The fee of one service, after the exemption of the citizen's beneficiary group (if any)."""
+    currency = str(getattr(settings, "ONESTOP_CURRENCY", "KZT"))
+    total = Money.zero(currency)
+    for fee in Fee.objects.filter(service=service).prefetch_related("exemptions"):
+        amount = Money(fee.amount, fee.currency)
+        if total.amount == 0 and total.currency != amount.currency:
+            total = Money.zero(amount.currency)
+        discount = next(
+            (e.discount_percent for e in fee.exemptions.all() if exemption and e.group == exemption), 0
+        )
+        total = total + amount * (Decimal(100 - discount) / Decimal(100))
+    return total.rounded()
+
+
+def application_fee(application: Application) -> Money:
+    """What the whole application costs: the sum of its items' fees."""
+    currency = application.fee_currency or str(getattr(settings, "ONESTOP_CURRENCY", "KZT"))
+    total = Money.zero(currency)
+    for item in application.items.all():
+        if item.fee_amount:
+            total = total + Money(item.fee_amount, item.fee_currency or currency)
+    return total
+
+
+def application_start(
+    *,
+    actor: Actor,
+    citizen: Citizen,
+    channel: str,
+    services: Sequence[Service] = (),
+    centre: Centre | None = None,
+    ticket: Ticket | None = None,
+    at: datetime | None = None,
+) -> Application:
+    """Open a draft application for ``citizen`` with the given services."""
+    now = at or timezone.now()
+    if not may_act_for(actor, citizen.pk):
+        raise NotAllowed(_("You may not start an application for this person."))
+    if channel not in Application.Channel.values:
+        raise InvalidAnswers(errors={"channel": [_("Choose a valid channel.")]})
+    operator = actor if isinstance(actor, User) and actor.pk != citizen.user_id else None
+    with transaction.atomic():
+        application = Application.objects.create(
+            citizen=citizen,
+            channel=channel,
+            centre=centre,
+            ticket=ticket,
+            operator=operator,
+            created_at=now,
+            updated_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="application.start",
+            target=application,
+            after={"channel": channel, "citizen": citizen.pk},
+        )
+        for service in services:
+            application_add_service(actor=actor, application=application, service=service)
+    return application
+
+
+def application_add_service(
+    *, actor: Actor, application: Application, service: Service, exemption: str = ""
+) -> ApplicationItem:
+    """Add ``service`` to a draft application with its evidence list: what a registry holds is
+    fetched by the state, the rest the citizen uploads."""
+    _require(actor, application)
+    _require_draft(application)
+    if service.status != Service.Status.ACTIVE:
+        raise InvalidAnswers(errors={"service": [_("This service is not offered.")]})
+    if application.items.filter(service=service).exists():
+        raise InvalidAnswers(errors={"service": [_("This service is already in the application.")]})
+    fee = item_fee(service, exemption)
+    with transaction.atomic():
+        item = ApplicationItem.objects.create(
+            application=application,
+            service=service,
+            fee_amount=fee.amount,
+            fee_currency=fee.currency,
+            exemption=exemption,
+        )
+        EvidenceItem.objects.bulk_create(
+            EvidenceItem(
+                item=item,
+                evidence_type=req.evidence_type,
+                required=req.required,
+                status=(
+                    EvidenceItem.Status.TO_BE_FETCHED
+                    if req.evidence_type.exchange_service
+                    else EvidenceItem.Status.TO_BE_UPLOADED
+                ),
+            )
+            for req in service.evidence_requirements.select_related("evidence_type")
+        )
+        audit_record(
+            actor=actor,
+            action="application.add_service",
+            target=application,
+            after={"service": service.identifier, "exemption": exemption},
+        )
+    return item
+
+
+def application_remove_service(*, actor: Actor, item: ApplicationItem) -> None:
+    """Take a service out of a draft application (with its answers and evidence list)."""
+    application = item.application
+    _require(actor, application)
+    _require_draft(application)
+    with transaction.atomic():
+        service_id = item.service_id
+        item.delete()
+        audit_record(
+            actor=actor,
+            action="application.remove_service",
+            target=application,
+            before={"service": service_id},
+        )
+
+
+def application_save_answers(
+    *, actor: Actor, item: ApplicationItem, answers: Mapping[str, Any]
+) -> ApplicationItem:
+    """Validate and store the answers to one service's form; nothing is stored when invalid
+    (``InvalidAnswers`` with an entry per field)."""
+    from onestop.cases.forms import validate_answers  # written by the documents module
+
+    _require(actor, item.application)
+    _require_draft(item.application)
+    cleaned = validate_answers(item.service, answers)
+    with transaction.atomic():
+        before = dict(item.answers)
+        item.answers = cleaned
+        item.save(update_fields=["answers"])
+        audit_record(
+            actor=actor,
+            action="application.save_answers",
+            target=item.application,
+            before={"service": item.service_id, "keys": sorted(before)},
+            after={"service": item.service_id, "keys": sorted(cleaned)},
+        )
+    return item
+
+
+def _missing(application: Application) -> dict[str, list[str]]:
+    from onestop.cases.forms import validate_answers  # written by the documents module
+
+    errors: dict[str, list[str]] = {}
+    items = list(application.items.select_related("service"))
+    if not items:
+        errors["services"] = [_("Choose at least one service.")]
+    for item in items:
+        prefix = item.service.identifier
+        try:
+            validate_answers(item.service, item.answers)
+        except InvalidAnswers as exc:
+            for key, messages in exc.errors.items():
+                errors[f"{prefix}.{key}"] = messages
+        for evidence in item.evidence.select_related("evidence_type").filter(
+            required=True, status=EvidenceItem.Status.TO_BE_UPLOADED
+        ):
+            errors[f"{prefix}.evidence.{evidence.evidence_type.code}"] = [
+                _("Upload %(name)s.") % {"name": evidence.evidence_type.name}
+            ]
+    return errors
+
+
+def _case_number(tracking: str, index: int) -> str:
+    return f"{tracking}-{index}"
+
+
+def application_submit(*, actor: Actor, application: Application, at: datetime | None = None) -> Application:
+    """Submit a complete draft: every required answer given and every required upload present
+    (evidence the state fetches does not hold it up), else ``InvalidAnswers`` naming what is
+    missing. Creates one Case per service, routed, timed and assigned."""
+    now = at or timezone.now()
+    _require(actor, application)
+    with transaction.atomic():
+        # Lock the draft so a double click cannot submit it twice.
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        _require_draft(locked)
+        errors = _missing(locked)
+        if errors:
+            raise InvalidAnswers(_("The application is not complete yet."), errors=errors)
+        tracking = _new_tracking_number(now)
+        items = list(locked.items.select_related("service", "application__citizen"))
+        fee = Money.zero(items[0].fee_currency or str(getattr(settings, "ONESTOP_CURRENCY", "KZT")))
+        for item in items:
+            if item.fee_amount:
+                fee = fee + Money(item.fee_amount, item.fee_currency or fee.currency)
+        locked.status = Application.Status.SUBMITTED
+        locked.tracking_number = tracking
+        locked.submitted_at = now
+        locked.updated_at = now
+        locked.fee_total = fee.amount
+        locked.fee_currency = fee.currency
+        locked.save(
+            update_fields=[
+                "status",
+                "tracking_number",
+                "submitted_at",
+                "updated_at",
+                "fee_total",
+                "fee_currency",
+            ]
+        )
+        cases = []
+        for index, item in enumerate(items, start=1):
+            statutory, target = case_deadlines(item.service, now)
+            case = Case.objects.create(
+                application=locked,
+                item=item,
+                number=_case_number(tracking, index),
+                citizen_id=locked.citizen_id,
+                service=item.service,
+                agency_id=item.service.agency_id,
+                submitted_at=now,
+                statutory_due_at=statutory,
+                target_due_at=target,
+                at_risk_at=at_risk_moment(now, statutory),
+            )
+            case_event_append(
+                case=case,
+                kind="submitted",
+                actor=actor,
+                at=now,
+                to_status=Case.Status.SUBMITTED,
+                data={"channel": locked.channel},
+            )
+            cases.append(case)
+        audit_record(
+            actor=actor,
+            action="application.submit",
+            target=locked,
+            before={"status": Application.Status.DRAFT},
+            after={"status": locked.status, "tracking_number": tracking, "cases": [c.number for c in cases]},
+        )
+        citizen = locked.citizen
+        notification_queue(
+            audience=Notification.Audience.CITIZEN,
+            recipient_id=str(citizen.pk),
+            template="application.submitted",
+            context={"tracking_number": tracking, "cases": [c.number for c in cases]},
+            language=citizen.preferred_language,
+            subject=locked,
+        )
+        for case in cases:
+            case_assign_automatically(case=case, at=now)
+    application.refresh_from_db()
+    return application
+
+
+__all__ = [
+    "application_add_service",
+    "application_fee",
+    "application_remove_service",
+    "application_save_answers",
+    "application_start",
+    "application_submit",
+    "item_fee",
+    "may_act_for",
+]
