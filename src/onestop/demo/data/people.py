@@ -324,7 +324,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Officer-2026",
         "Dana",
         "Zhunusova",
-        "/accounts/ — officer, Civil Registry Committee",
+        "/office/ — cases of the Civil Registry Committee",
         "civil-registry",
     ),
     DemoLogin(
@@ -333,7 +333,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-AgencyHead-2026",
         "Yerlan",
         "Seitkali",
-        "/accounts/ — head, Civil Registry Committee",
+        "/office/agency/ — backlog of the Civil Registry Committee",
         "civil-registry",
     ),
     DemoLogin(
@@ -342,7 +342,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Coordinator-2026",
         "Marina",
         "Volkova",
-        "/accounts/ — national scope",
+        "/insights/ — every centre's live view",
     ),
     DemoLogin(
         "administrator", "admin", "Demo-Admin-2026", "Timur", "Abenov", "/admin/ — catalogue, centres, staff"
