@@ -62,7 +62,8 @@ class TranslatedSerializer(serializers.Serializer[Any]):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(self.adapt(instance))
-        data["translations"] = translations_of(instance, self.translated_fields)
+        if "translations" in self.fields:
+            data["translations"] = translations_of(instance, self.translated_fields)
         return data
 
 
@@ -167,7 +168,6 @@ class ServiceListItemSerializer(TranslatedSerializer):
     identifier = serializers.SlugField()
     name = serializers.CharField()
     description = serializers.CharField()
-    translations = ServiceTranslations(read_only=True)
     agency = AgencyRefSerializer()
     life_events = LifeEventRefSerializer(many=True)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=ServiceChannel.Kind.choices))
@@ -182,6 +182,9 @@ class ServiceListItemSerializer(TranslatedSerializer):
 
 
 class ServiceDetailSerializer(ServiceListItemSerializer):
+    # Every language's texts only on the detail: they tripled the size of each list page, which
+    # the portals and agency systems read far more often than any one service.
+    translations = ServiceTranslations(read_only=True)
     keywords = serializers.CharField(allow_blank=True)
     evidence = EvidenceRequirementSerializer(many=True)
     outputs = OutputSerializer(many=True)
