@@ -18,10 +18,12 @@ from uuid import UUID
 import segno
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
@@ -416,6 +418,9 @@ def _board_labels() -> dict[str, list[tuple[str, str]]]:
     return labels
 
 
+BOARD_RENDER_CACHE_SECONDS = 5  # a snapshot lives one second; this only bounds memory
+
+
 def _board_context(request: HttpRequest, device: Device) -> dict[str, Any]:
     snapshot = board_snapshot(device.centre)
     calls = snapshot["calls"]
@@ -442,8 +447,16 @@ def board(request: HttpRequest, device: Device) -> HttpResponse:
 @never_cache
 @device_required(Device.Kind.BOARD)
 def board_live(request: HttpRequest, device: Device) -> HttpResponse:
-    """The part of the board that htmx fetches every second."""
-    return render(request, "queueing/board.html#live", _board_context(request, device))
+    """The part of the board that htmx fetches every second. Every board of a centre shows the same
+    snapshot (cached for a second), so its rendering is cached with it: one render per snapshot and
+    language, instead of one per board per second."""
+    context = _board_context(request, device)
+    key = f"board-live:{device.centre_id}:{context['current_language']}:{context['snapshot']['generated_at'].isoformat()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("queueing/board.html#live", context, request=request)
+        cache.set(key, html, BOARD_RENDER_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 # --- Ticket status (public) --------------------------------------------------------------------
