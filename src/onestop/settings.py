@@ -169,6 +169,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
     }
+    # Keep each thread's connection: opening one (and its PRAGMAs) cost more than most queries.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("ONESTOP_DB_CONN_MAX_AGE", default=60)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ONESTOP_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
