@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from onestop.core.models import AuditEvent
 from onestop.people.models import Citizen
-from onestop.portal.citizen_auth import NationalEidBackend, citizen_account_link, demo_enabled
+from onestop.people.services import citizen_account_link
+from onestop.portal.citizen_auth import NationalEidBackend, demo_enabled
 from tests.factories.people import CitizenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -372,3 +372,32 @@ def auth_event_record(*, actor: Actor, action: str, username: str = "", user: Us
         audit_record(
             actor=actor, action=action, target=user, extra={"username": username} if username else None
         )
+
+
+def citizen_account_link(*, actor: Actor, citizen: Citizen) -> User:
+    """Give a citizen their sign-in account, or return the one they have. The account has no
+    password (the citizen proves who they are at the eID provider) and no staff role."""
+    with transaction.atomic():
+        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+        if locked.user_id is not None:
+            assert locked.user is not None
+            return locked.user
+        user = User(
+            username=f"citizen-{locked.national_id}",
+            first_name=locked.given_name[:150],
+            last_name=locked.family_name[:150],
+            email=locked.email,
+            preferred_language=locked.preferred_language,
+        )
+        user.set_unusable_password()
+        user.save()
+        locked.user = user
+        locked.save(update_fields=["user"])
+        citizen.user = user
+        audit_record(
+            actor=actor,
+            action="citizen.account_link",
+            target=locked,
+            after={"user": user.get_username()},
+        )
+    return user

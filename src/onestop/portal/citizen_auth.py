@@ -16,7 +16,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from onestop.core.audit import Actor, SystemActor, audit_record
+from onestop.core.audit import SystemActor
 from onestop.core.national_ids import validate_national_id
 from onestop.people.models import Citizen, User
+from onestop.people.services import citizen_account_link
 
 EID = SystemActor("national-eid")
 DEMO_EID = SystemActor("demo-eid")
@@ -48,35 +48,6 @@ def citizen_of(user: Any) -> Citizen | None:
     if not isinstance(user, User) or not user.is_authenticated:
         return None
     return Citizen.objects.filter(user=user).first()
-
-
-def citizen_account_link(*, actor: Actor, citizen: Citizen) -> User:
-    """Give a citizen their sign-in account, or return the one they have. The account has no
-    password (the citizen proves who they are at the eID provider) and no staff role."""
-    with transaction.atomic():
-        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
-        if locked.user_id is not None:
-            assert locked.user is not None
-            return locked.user
-        user = User(
-            username=f"citizen-{locked.national_id}",
-            first_name=locked.given_name[:150],
-            last_name=locked.family_name[:150],
-            email=locked.email,
-            preferred_language=locked.preferred_language,
-        )
-        user.set_unusable_password()
-        user.save()
-        locked.user = user
-        locked.save(update_fields=["user"])
-        citizen.user = user
-        audit_record(
-            actor=actor,
-            action="citizen.account_link",
-            target=locked,
-            after={"user": user.get_username()},
-        )
-    return user
 
 
 def _citizen_by_national_id(value: str) -> Citizen | None:
