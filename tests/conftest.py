@@ -25,3 +25,14 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_exchange_state():
+    """The exchange keeps a per-process directory snapshot and circuit breakers: start each test
+    without them, so a test never sees another test's directory or open circuit."""
+    from onestop.exchange import directory
+
+    directory.reset()
+    yield
+    directory.reset()

@@ -50,6 +50,17 @@ ONESTOP_SIGNING_KEY = env.str("ONESTOP_SIGNING_KEY", default="")  # base64 Ed255
 ONESTOP_SIGNING_KEY_FILE = Path(env.str("ONESTOP_SIGNING_KEY_FILE", default=str(VAR_DIR / "signing_key.pem")))
 ONESTOP_AUDIT_SEAL_INTERVAL = env.float("ONESTOP_AUDIT_SEAL_INTERVAL", default=1.0)  # seconds
 ONESTOP_AUDIT_CHECKPOINT_EVERY = env.int("ONESTOP_AUDIT_CHECKPOINT_EVERY", default=1000)  # sealed rows
+
+# Data exchange (X-Road message protocol for REST, r1): docs/configuration.md, decision 0006.
+ONESTOP_EXCHANGE_INSTANCE = env.str("ONESTOP_EXCHANGE_INSTANCE", default="DEV")
+# "signature": members sign requests with their Ed25519 key (embedded setup);
+# "proxy": a security server or a mutual-TLS proxy in front has authenticated the client already.
+ONESTOP_EXCHANGE_AUTH = env.str("ONESTOP_EXCHANGE_AUTH", default="signature")
+ONESTOP_EXCHANGE_SEAL_INTERVAL = env.float("ONESTOP_EXCHANGE_SEAL_INTERVAL", default=1.0)  # seconds
+ONESTOP_EXCHANGE_DIRECTORY_TTL = env.float("ONESTOP_EXCHANGE_DIRECTORY_TTL", default=5.0)  # seconds
+ONESTOP_EXCHANGE_RETRIES = env.int("ONESTOP_EXCHANGE_RETRIES", default=2)  # extra tries of a read
+ONESTOP_EXCHANGE_BREAKER_FAILURES = env.int("ONESTOP_EXCHANGE_BREAKER_FAILURES", default=5)
+ONESTOP_EXCHANGE_BREAKER_RESET = env.float("ONESTOP_EXCHANGE_BREAKER_RESET", default=30.0)  # seconds
 ONESTOP_DEMO_LIVE = env.bool("ONESTOP_DEMO_LIVE", default=False)  # demo only: simulated visitors move the queues
 ONESTOP_CPSV_BASE_URI = env.str("ONESTOP_CPSV_BASE_URI", default="https://onestop.example/id/")
 ONESTOP_BOOKING_QUOTA = env.int("ONESTOP_BOOKING_QUOTA", default=1)  # appointments a citizen may hold …
@@ -113,6 +124,7 @@ INSTALLED_APPS = [
     "onestop.centres",
     "onestop.people",
     "onestop.notify",
+    "onestop.exchange",
     "onestop.queueing",
     "onestop.cases",
     "onestop.insights",

@@ -214,10 +214,22 @@ class EvidenceItem(models.Model):
     required = models.BooleanField(default=True)
     status = models.CharField(max_length=16, choices=Status.choices)
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Fetching from the registry: while it is down the item stays "to be fetched" and a periodic
+    # task retries it at next_fetch_at (with back-off); nothing else waits for it.
+    fetch_attempts = models.PositiveSmallIntegerField(default=0)
+    next_fetch_at = models.DateTimeField(null=True, blank=True)
+    last_fetch_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["item", "evidence_type"], name="evidence_item_unique")]
+        indexes = [
+            models.Index(
+                fields=["next_fetch_at"],
+                name="evidence_fetch_due_idx",
+                condition=models.Q(status="to_be_fetched"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.evidence_type_id} {self.status}"

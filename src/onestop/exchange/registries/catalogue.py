@@ -1,0 +1,1 @@
+"""Every built-in registry module, imported so their handlers register (filled in by the registries)."""

@@ -1,0 +1,1 @@
+"""Periodic jobs of the exchange (filled in below)."""
