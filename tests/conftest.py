@@ -31,8 +31,10 @@ def _empty_cache():
 def _fresh_exchange_state():
     """The exchange keeps a per-process directory snapshot and circuit breakers: start each test
     without them, so a test never sees another test's directory or open circuit."""
-    from onestop.exchange import directory
+    from onestop.exchange import breaker, directory
 
     directory.reset()
+    breaker.reset_all()
     yield
     directory.reset()
+    breaker.reset_all()

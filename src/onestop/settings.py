@@ -38,8 +38,14 @@ def _development_secret() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env.str("ONESTOP_SECRET_KEY") if PRODUCTION else env.str("ONESTOP_SECRET_KEY", default="") or _development_secret()
-ALLOWED_HOSTS = env.list("ONESTOP_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
+SECRET_KEY = (
+    env.str("ONESTOP_SECRET_KEY")
+    if PRODUCTION
+    else env.str("ONESTOP_SECRET_KEY", default="") or _development_secret()
+)
+ALLOWED_HOSTS = env.list(
+    "ONESTOP_ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env.list("ONESTOP_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- The deployment ---------------------------------------------------------------------------
@@ -61,17 +67,37 @@ ONESTOP_EXCHANGE_DIRECTORY_TTL = env.float("ONESTOP_EXCHANGE_DIRECTORY_TTL", def
 ONESTOP_EXCHANGE_RETRIES = env.int("ONESTOP_EXCHANGE_RETRIES", default=2)  # extra tries of a read
 ONESTOP_EXCHANGE_BREAKER_FAILURES = env.int("ONESTOP_EXCHANGE_BREAKER_FAILURES", default=5)
 ONESTOP_EXCHANGE_BREAKER_RESET = env.float("ONESTOP_EXCHANGE_BREAKER_RESET", default=30.0)  # seconds
-ONESTOP_DEMO_LIVE = env.bool("ONESTOP_DEMO_LIVE", default=False)  # demo only: simulated visitors move the queues
+# Behind a real X-Road security server, which hashes requests in its own form: turn off.
+ONESTOP_EXCHANGE_CHECK_REQUEST_HASH = env.bool("ONESTOP_EXCHANGE_CHECK_REQUEST_HASH", default=True)
+# Mutual TLS from this deployment's client towards a security server / remote provider (PEM paths).
+ONESTOP_EXCHANGE_CLIENT_CERT = env.str("ONESTOP_EXCHANGE_CLIENT_CERT", default="")
+ONESTOP_EXCHANGE_CLIENT_KEY = env.str("ONESTOP_EXCHANGE_CLIENT_KEY", default="")
+ONESTOP_EXCHANGE_CA_BUNDLE = env.str("ONESTOP_EXCHANGE_CA_BUNDLE", default="")
+ONESTOP_DEMO_LIVE = env.bool(
+    "ONESTOP_DEMO_LIVE", default=False
+)  # demo only: simulated visitors move the queues
 ONESTOP_CPSV_BASE_URI = env.str("ONESTOP_CPSV_BASE_URI", default="https://onestop.example/id/")
 ONESTOP_BOOKING_QUOTA = env.int("ONESTOP_BOOKING_QUOTA", default=1)  # appointments a citizen may hold …
 ONESTOP_BOOKING_QUOTA_DAYS = env.int("ONESTOP_BOOKING_QUOTA_DAYS", default=10)  # … within this many days
-ONESTOP_BOOKING_HORIZON_DAYS = env.int("ONESTOP_BOOKING_HORIZON_DAYS", default=30)  # how far ahead one may book
-ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS = env.int("ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS", default=2)  # recalls before a no-show
-ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES = env.int("ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", default=10)  # appointments called this early
-ONESTOP_QUEUE_PRIORITY_GROUPS = env.list("ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"])
-ONESTOP_WEBHOOK_MAX_ATTEMPTS = env.int("ONESTOP_WEBHOOK_MAX_ATTEMPTS", default=8)  # then a delivery is given up
+ONESTOP_BOOKING_HORIZON_DAYS = env.int(
+    "ONESTOP_BOOKING_HORIZON_DAYS", default=30
+)  # how far ahead one may book
+ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS = env.int(
+    "ONESTOP_QUEUE_NO_SHOW_AFTER_RECALLS", default=2
+)  # recalls before a no-show
+ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES = env.int(
+    "ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", default=10
+)  # appointments called this early
+ONESTOP_QUEUE_PRIORITY_GROUPS = env.list(
+    "ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"]
+)
+ONESTOP_WEBHOOK_MAX_ATTEMPTS = env.int(
+    "ONESTOP_WEBHOOK_MAX_ATTEMPTS", default=8
+)  # then a delivery is given up
 ONESTOP_WEBHOOK_TIMEOUT_SECONDS = env.float("ONESTOP_WEBHOOK_TIMEOUT_SECONDS", default=5.0)  # per attempt
-ONESTOP_UPLOAD_MAX_BYTES = env.int("ONESTOP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)  # largest uploaded document
+ONESTOP_UPLOAD_MAX_BYTES = env.int(
+    "ONESTOP_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024
+)  # largest uploaded document
 ONESTOP_PUBLIC_URL = env.str("ONESTOP_PUBLIC_URL", default="http://127.0.0.1:8000")  # printed in PDF QR codes
 # Citizen sign-in: the national eID over OpenID Connect when configured; the demo eID page (type a demo
 # citizen's national ID) only outside production.
@@ -94,7 +120,9 @@ ONESTOP_OIDC_ENABLED = bool(
 )
 OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc_authentication_callback"  # included under the portal
 LOGIN_REDIRECT_URL_FAILURE = "/account/sign-in/?failed=1"  # mozilla-django-oidc: back to the citizen sign-in
-ONESTOP_SLA_AT_RISK_SHARE = env.float("ONESTOP_SLA_AT_RISK_SHARE", default=0.75)  # share of the processing time after which a case is at risk
+ONESTOP_SLA_AT_RISK_SHARE = env.float(
+    "ONESTOP_SLA_AT_RISK_SHARE", default=0.75
+)  # share of the processing time after which a case is at risk
 
 # --- Applications -----------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -272,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # /r1/ is a plain Django view (the X-Road protocol, not the API): a hook describes it.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "onestop.exchange.openapi.r1_postprocessing_hook",
+    ],
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ urlpatterns = [
     path("desk/", include("onestop.desk.urls")),
     path("insights/", include("onestop.insights.urls")),
     path("office/", include("onestop.office.urls")),
+    path("exchange/", include("onestop.exchange.urls")),
+    path("r1/", include("onestop.exchange.r1_urls")),
     path("", include("onestop.cases.urls")),
     path("", include("onestop.queueing.urls")),
     path("", include("onestop.core.urls")),

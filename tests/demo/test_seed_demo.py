@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import asdict
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -21,12 +22,18 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import RequestFactory, override_settings
 
-from onestop.catalog.models import Agency, EvidenceType, FeeExemption, Service
+from onestop.catalog.models import Agency, EvidenceType, FeeExemption, Service, ServiceEvidence
 from onestop.centres.models import Centre
 from onestop.core.models import AuditEvent
 from onestop.core.national_ids import validate_national_id
+from onestop.demo.cases import demo_citizen_national_id
 from onestop.demo.data.people import DEMO_LOGINS
+from onestop.demo.exchange_seed import SUBSYSTEM_AGENCIES, build_registry_records
 from onestop.demo.generator import DEFAULT_SEED, build_country
+from onestop.exchange import directory
+from onestop.exchange.models import AccessRight, DataService, Member, RegistryRecord
+from onestop.exchange.registries import RegistryRequest, call
+from onestop.exchange.registries.catalogue import BUILTIN_REGISTRIES, BUILTIN_SERVICES
 from onestop.people.models import Citizen, Role, RoleMembership, User
 
 CITIZENS = 300
@@ -230,3 +237,122 @@ def test_seed_refuses_to_run_in_production(settings, db):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", citizens=10, verbosity=0, stdout=StringIO())
     assert Service.objects.count() == before
+
+
+# --- The data exchange ------------------------------------------------------------------------
+
+
+def test_seed_publishes_the_registries_at_the_agencies_that_keep_them(demo):
+    providers = Member.objects.filter(subsystem_code__in=[r.subsystem for r in BUILTIN_REGISTRIES])
+    assert {m.subsystem_code: m.agency.code for m in providers.select_related("agency")} == SUBSYSTEM_AGENCIES
+    assert DataService.objects.filter(handler__isnull=False).exclude(handler="").count() == len(
+        BUILTIN_SERVICES
+    )
+    # Every agency whose services need fetched evidence can fetch it.
+    fetching = set(
+        Service.objects.filter(evidence_requirements__evidence_type__exchange_service__startswith="GOV/")
+        .values_list("agency__code", flat=True)
+        .distinct()
+    )
+    assert fetching
+    for code in fetching:
+        assert directory.client_of_agency(code) is not None, code
+
+
+def test_every_fetched_evidence_of_the_catalogue_is_granted_to_the_agency_that_needs_it(demo):
+    granted = set(
+        AccessRight.objects.filter(revoked_at__isnull=True, purposes__code="service-delivery").values_list(
+            "client__agency__code", "service__identifier"
+        )
+    )
+    needed = {
+        (agency, f"DEV/{value}")
+        for agency, value in ServiceEvidence.objects.exclude(evidence_type__exchange_service="").values_list(
+            "service__agency__code", "evidence_type__exchange_service"
+        )
+    }
+    assert needed <= granted
+
+
+def test_every_citizen_has_a_person_birth_address_clinic_and_criminal_record(demo):
+    citizens = set(Citizen.objects.values_list("national_id", flat=True))
+    for registry, kind in (
+        ("civil-registry", "person"),
+        ("civil-registry", "birth"),
+        ("address-registry", "address"),
+        ("health-registry", "attachment"),
+        ("special-records", "record"),
+        ("social-insurance", "family"),
+    ):
+        held = set(
+            RegistryRecord.objects.filter(registry=registry, kind=kind).values_list("subject", flat=True)
+        )
+        assert citizens <= held, (registry, kind)
+
+
+def test_registry_records_have_realistic_shares(demo):
+    def holders(registry: str, kind: str) -> int:
+        return (
+            RegistryRecord.objects.filter(registry=registry, kind=kind).values("subject").distinct().count()
+        )
+
+    def share(count: int) -> float:
+        return count / CITIZENS
+
+    assert 0.4 < share(holders("civil-registry", "marriage")) < 0.85
+    assert 0.25 < share(holders("property-registry", "title")) < 0.75
+    assert 0.15 < share(holders("vehicle-registry", "vehicle")) < 0.55
+    assert 0.02 < share(holders("business-registry", "company")) < 0.2
+    assert 0.1 < share(holders("social-insurance", "pension")) < 0.5
+    records = RegistryRecord.objects.filter(registry="special-records", kind="record")
+    convicted = sum(1 for data in records.values_list("data", flat=True) if data["convictions"])
+    assert convicted < 0.05 * CITIZENS
+    accounts = RegistryRecord.objects.filter(registry="tax-authority", kind="account").values_list(
+        "data", flat=True
+    )
+    debtors = sum(1 for data in accounts if any(c["paid_on"] is None for c in data["charges"]))
+    assert 0 < debtors < 0.3 * CITIZENS  # unpaid includes charges not yet due; real debtors are fewer
+
+
+def test_the_demo_citizen_who_signs_in_has_rich_records_the_registries_answer(demo):
+    subject = demo_citizen_national_id()
+    found = {
+        b.handler for b in BUILTIN_SERVICES if call(b.handler, RegistryRequest(subject=subject)).status == 200
+    }
+    for handler in (
+        "civil-registry.person",
+        "civil-registry.birth",
+        "civil-registry.marriage",
+        "address-registry.registered-address",
+        "property-registry.titles",
+        "property-registry.encumbrances",
+        "land-cadastre.parcels",
+        "business-registry.companies",
+        "vehicle-registry.vehicles",
+        "vehicle-registry.driving-licence",
+        "tax-authority.no-debt",
+        "social-insurance.contributions",
+        "social-insurance.family",
+        "special-records.criminal-record",
+        "education-registry.diplomas",
+        "health-registry.attachment",
+    ):
+        assert handler in found, handler
+    debt = call("tax-authority.no-debt", RegistryRequest(subject=subject)).data
+    assert debt["has_debt"] is False
+    assert call("civil-registry.marriage", RegistryRequest(subject=subject)).data["married"] is True
+
+
+def test_registry_records_are_the_same_for_the_same_seed_and_day():
+    country = build_country(seed=7, citizens=150)
+    first = build_registry_records(country, today=date(2026, 3, 1))
+    second = build_registry_records(build_country(seed=7, citizens=150), today=date(2026, 3, 1))
+    assert first == second
+    other = build_registry_records(build_country(seed=8, citizens=150), today=date(2026, 3, 1))
+    assert first != other
+    national_ids = {c.national_id for c in country.citizens}
+    relatives = {
+        r.data["spouse"]["national_id"] for r in first if r.kind == "marriage"
+    } - national_ids  # spouses who are not demo citizens have IDs of their own
+    for national_id in relatives:
+        assert validate_national_id(national_id, country="KZ") == national_id

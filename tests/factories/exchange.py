@@ -108,5 +108,5 @@ class RegistryRecordFactory(DjangoModelFactory):
 
     registry = "civil-registry"
     kind = "person"
-    subject = "900101300123"
+    subject = "900101300017"
     data = factory.LazyFunction(dict)

@@ -30,7 +30,8 @@ def test_kiosk_issues_a_ticket_with_its_device_token(front_office):
     client.credentials(HTTP_AUTHORIZATION=f"Device {device.raw_token}")
     service = front_office.services_a[0]
     response = client.post(
-        f"/api/v1/centres/{front_office.centre.code}/tickets", {"queue": "A", "services": [service.identifier]}
+        f"/api/v1/centres/{front_office.centre.code}/tickets",
+        {"queue": "A", "services": [service.identifier]},
     )
     assert response.status_code == 201, response.content
     assert response.json()["number"] == "A-001"
@@ -48,7 +49,8 @@ def test_kiosk_of_another_centre_gets_403(front_office, centre_b):
 
 def test_service_not_offered_is_a_clear_400(api, front_office):
     response = api.post(
-        f"/api/v1/centres/{front_office.centre.code}/tickets", {"queue": "A", "services": [ServiceFactory().identifier]}
+        f"/api/v1/centres/{front_office.centre.code}/tickets",
+        {"queue": "A", "services": [ServiceFactory().identifier]},
     )
     assert response.status_code == 400
     assert response.json()["type"].endswith("service-not-offered")
@@ -102,7 +104,9 @@ def test_counter_actions_through_the_api(api, front_office):
 
 def test_illegal_transition_is_409_problem(api, front_office):
     ticket = _issue(front_office)
-    response = api.post(f"/api/v1/counters/{front_office.centre.code}/1/tickets/{ticket.pk}/end", {"outcomes": {}})
+    response = api.post(
+        f"/api/v1/counters/{front_office.centre.code}/1/tickets/{ticket.pk}/end", {"outcomes": {}}
+    )
     assert response.status_code == 409
     assert response["Content-Type"] == PROBLEM
     assert response.json()["type"].endswith("illegal-transition")
@@ -122,8 +126,13 @@ def test_bad_outcome_and_bad_transfer_are_400_not_500(api, front_office):
     base = f"/api/v1/counters/{front_office.centre.code}/1"
     pk = api.post(f"{base}/call-next").json()["ticket"]["id"]
     api.post(f"{base}/tickets/{pk}/start")
-    assert api.post(f"{base}/tickets/{pk}/end", {"outcomes": {"x": "completed"}}, format="json").status_code == 400
-    assert api.post(f"{base}/tickets/{pk}/end", {"outcomes": {"1": "bogus"}}, format="json").status_code == 400
+    assert (
+        api.post(f"{base}/tickets/{pk}/end", {"outcomes": {"x": "completed"}}, format="json").status_code
+        == 400
+    )
+    assert (
+        api.post(f"{base}/tickets/{pk}/end", {"outcomes": {"1": "bogus"}}, format="json").status_code == 400
+    )
     assert api.post(f"{base}/tickets/{pk}/transfer", {}).status_code == 400
     assert api.post(f"{base}/tickets/{pk}/transfer", {"counter": 99}).status_code == 400
 

@@ -91,7 +91,9 @@ def test_priority_then_due_appointment_then_transfer_to_this_counter_go_first(fr
     plain = issue(fo, at=T0)
     priority = issue(fo, at=T0 + timedelta(minutes=1), priority_group="disability")
     booked = issue(
-        fo, at=T0 + timedelta(minutes=2), appointment=AppointmentFactory(queue=fo.queue_a, citizen=citizen, starts_at=T0)
+        fo,
+        at=T0 + timedelta(minutes=2),
+        appointment=AppointmentFactory(queue=fo.queue_a, citizen=citizen, starts_at=T0),
     )
     later = T0 + timedelta(minutes=5)
     order = []
@@ -102,7 +104,9 @@ def test_priority_then_due_appointment_then_transfer_to_this_counter_go_first(fr
     assert order == [booked.pk, priority.pk, plain.pk]
     # Parked "plain" transferred to counter 1 beats a new, older-looking walk-in.
     issue(fo, at=T0 - timedelta(hours=1))
-    ticket_transfer(actor=fo.operator, ticket=Ticket.objects.get(pk=plain.pk), to_counter=fo.counter1, at=later)
+    ticket_transfer(
+        actor=fo.operator, ticket=Ticket.objects.get(pk=plain.pk), to_counter=fo.counter1, at=later
+    )
     assert ticket_call_next(actor=fo.operator, counter=fo.counter1, at=later) == plain
 
 
@@ -127,7 +131,12 @@ def test_transfer_keeps_the_arrival_time(front_office):
     ticket = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0 + timedelta(minutes=4))
     ticket = ticket_transfer(actor=fo.operator, ticket=ticket, to_queue=fo.queue_b, reason="wrong desk")
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.queue, ticket.arrived_at, ticket.counter) == ("waiting", fo.queue_b, T0, None)
+    assert (ticket.status, ticket.queue, ticket.arrived_at, ticket.counter) == (
+        "waiting",
+        fo.queue_b,
+        T0,
+        None,
+    )
     assert ticket.events.get(kind="transferred").data["to_queue"] == "B"
 
 
@@ -169,7 +178,10 @@ def test_waiting_and_service_times_come_from_events(front_office):
     assert current_ticket(fo.counter1) == ticket
     ticket = ticket_start(actor=fo.operator, ticket=ticket, at=T0 + timedelta(minutes=7))
     ticket_end(
-        actor=fo.operator, ticket=ticket, outcomes={fo.services_a[0].pk: "completed"}, at=T0 + timedelta(minutes=17)
+        actor=fo.operator,
+        ticket=ticket,
+        outcomes={fo.services_a[0].pk: "completed"},
+        at=T0 + timedelta(minutes=17),
     )
     outcomes = dict(TicketService.objects.filter(ticket=ticket).values_list("service_id", "outcome"))
     assert outcomes == {fo.services_a[0].pk: "completed", fo.services_a[1].pk: "not_handled"}

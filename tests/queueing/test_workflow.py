@@ -31,7 +31,9 @@ def test_legal_transition_changes_status_and_appends_event_and_audit(src, dst, k
     ticket = _ticket(src)
     events_before = ticket.events.count()
     with transaction.atomic():
-        ticket_transition(ticket=ticket, to_status=dst, kind=kind, actor=None, at=timezone.now(), data={"reason": "x"})
+        ticket_transition(
+            ticket=ticket, to_status=dst, kind=kind, actor=None, at=timezone.now(), data={"reason": "x"}
+        )
     ticket.refresh_from_db()
     assert ticket.status == dst
     event = ticket.events.order_by("-id").first()
@@ -61,7 +63,9 @@ def test_stale_ticket_loses_the_race_with_409():
     with transaction.atomic():
         ticket_transition(ticket=ticket, to_status=S.CALLED, kind=K.CALLED, actor=None, at=timezone.now())
     with pytest.raises(IllegalTransition) as info, transaction.atomic():
-        ticket_transition(ticket=stale, to_status=S.CANCELLED, kind=K.CANCELLED, actor=None, at=timezone.now())
+        ticket_transition(
+            ticket=stale, to_status=S.CANCELLED, kind=K.CANCELLED, actor=None, at=timezone.now()
+        )
     assert info.value.status == 409
     assert Ticket.objects.get(pk=ticket.pk).status == S.CALLED
 
@@ -75,4 +79,6 @@ def test_final_statuses_allow_nothing():
 
 def test_transition_outside_a_transaction_is_a_programming_error():
     with pytest.raises(RuntimeError):
-        ticket_transition(ticket=Ticket(status=S.WAITING), to_status=S.CALLED, kind=K.CALLED, actor=None, at=timezone.now())
+        ticket_transition(
+            ticket=Ticket(status=S.WAITING), to_status=S.CALLED, kind=K.CALLED, actor=None, at=timezone.now()
+        )

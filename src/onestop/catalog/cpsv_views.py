@@ -29,6 +29,7 @@ from onestop.catalog.selectors import catalogue_version
 CACHE_SECONDS = 24 * 3600  # the version in the key makes stale entries unreachable; this only frees memory
 CLIENT_MAX_AGE = 300
 
+
 class _PassThroughRenderer(BaseRenderer):
     """Sends the already-serialised document; problem+json errors are still JSON-encoded."""
 

@@ -18,21 +18,33 @@ class Centre(models.Model):
         MOBILE = "mobile", _("Mobile unit")
 
     code = models.CharField(
-        _("code"), max_length=16, unique=True,
+        _("code"),
+        max_length=16,
+        unique=True,
         validators=[RegexValidator(r"^[A-Z0-9-]{2,16}$", _("Use 2–16 capital letters, digits or hyphens."))],
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CENTRE)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="centres")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="centres"
+    )
     address = models.CharField(_("address"), max_length=300)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    services = models.ManyToManyField(Service, verbose_name=_("services offered"), blank=True, related_name="centres")
+    services = models.ManyToManyField(
+        Service, verbose_name=_("services offered"), blank=True, related_name="centres"
+    )
     is_active = models.BooleanField(_("open to the public"), default=True)
 
     class Meta:
@@ -63,7 +75,11 @@ class OpeningHours(models.Model):
 
     class Meta:
         ordering = ["weekday", "opens"]
-        constraints = [models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="opening_hours_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="opening_hours_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"

@@ -23,7 +23,9 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=80, blank=True)  # "<app_label>.<model>"
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
-    summary = models.JSONField(default=dict, encoder=DjangoJSONEncoder)  # {"before": …, "after": …, "reason": …}
+    summary = models.JSONField(
+        default=dict, encoder=DjangoJSONEncoder
+    )  # {"before": …, "after": …, "reason": …}
     request_id = models.CharField(max_length=64, blank=True)
     # Filled by the sealer.
     seq = models.BigIntegerField(null=True, blank=True, unique=True)
@@ -104,7 +106,9 @@ class CalendarOverride(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["country", "date"], name="calendar_override_unique_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "date"], name="calendar_override_unique_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.country} {self.date} {self.kind}"

@@ -90,8 +90,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     instance = request.get_full_path() if request is not None else ""
     if isinstance(exc, ProblemError):
         body = problem(
-            slug=exc.slug, title=exc.title, status_code=exc.status_code, detail=str(exc.detail),
-            instance=instance, **exc.extra,
+            slug=exc.slug,
+            title=exc.title,
+            status_code=exc.status_code,
+            detail=str(exc.detail),
+            instance=instance,
+            **exc.extra,
         )
     else:
         slug, title = next(
@@ -100,16 +104,21 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         if isinstance(exc, exceptions.ValidationError):
             errors = _flatten(exc.detail)
             names = sorted({e["name"] for e in errors if e["name"]})
-            detail = (
-                "Check " + ", ".join(names) + "." if names else "; ".join(e["reason"] for e in errors)
-            )
+            detail = "Check " + ", ".join(names) + "." if names else "; ".join(e["reason"] for e in errors)
             body = problem(
-                slug=slug, title=title, status_code=response.status_code, detail=detail,
-                instance=instance, errors=errors,
+                slug=slug,
+                title=title,
+                status_code=response.status_code,
+                detail=detail,
+                instance=instance,
+                errors=errors,
             )
         else:
             body = problem(
-                slug=slug, title=title, status_code=response.status_code, detail=str(exc.detail),
+                slug=slug,
+                title=title,
+                status_code=response.status_code,
+                detail=str(exc.detail),
                 instance=instance,
             )
     response.data = body
@@ -117,9 +126,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def problem_response(request: HttpRequest, *, status_code: int, slug: str, title: str, detail: str = "") -> JsonResponse:
+def problem_response(
+    request: HttpRequest, *, status_code: int, slug: str, title: str, detail: str = ""
+) -> JsonResponse:
     return JsonResponse(
-        problem(slug=slug, title=title, status_code=status_code, detail=detail, instance=request.get_full_path()),
+        problem(
+            slug=slug, title=title, status_code=status_code, detail=detail, instance=request.get_full_path()
+        ),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )
@@ -157,7 +170,10 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
 def handler500(request: HttpRequest) -> Any:
     if is_api_request(request):
         return problem_response(
-            request, status_code=500, slug="server-error", title="Something went wrong on our side",
+            request,
+            status_code=500,
+            slug="server-error",
+            title="Something went wrong on our side",
             detail="The error has been logged. Quote the request id when you report it.",
         )
     from django.views.defaults import server_error

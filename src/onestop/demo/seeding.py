@@ -33,6 +33,7 @@ from onestop.demo.data.agencies import AGENCIES
 from onestop.demo.data.centres import CENTRES
 from onestop.demo.data.places import REGIONS
 from onestop.demo.data.reference import EVIDENCE_TYPES, LEGAL_BASE_URL, LEGAL_RESOURCES, LIFE_EVENTS, OUTPUTS
+from onestop.demo.exchange_seed import seed_exchange
 from onestop.demo.frontoffice import GROUP_BY_PREFIX, plan_profiles, plan_queues
 from onestop.demo.generator import COUNTRY, DemoCountry
 from onestop.demo.history import CounterPlan, QueuePlan, centre_profile, simulate_centre_day
@@ -79,6 +80,9 @@ class SeedCounts:
     tickets: int = 0
     cases: int = 0
     open_cases: int = 0
+    data_services: int = 0
+    registry_records: int = 0
+    evidence_fetched: int = 0
     # centre code → device kind ("kiosk", "board") → raw token, shown once and stored in var/
     device_tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -426,6 +430,7 @@ def seed_cases(
     with _bar("Back office", BACK_OFFICE_STEPS, show) as bar:
         result = seed_back_office(country, services, now=now, progress=bar)
     counts.cases, counts.open_cases = result.cases, result.open_cases
+    counts.evidence_fetched = result.evidence_fetched
 
 
 def mark_demo_database(counts: SeedCounts) -> None:
@@ -461,6 +466,8 @@ def seed_country(
         centre_map = _seed_centres(country, regions, services, counts, show_progress)
         _seed_staff(country, centre_map, agencies, counts, show_progress)
         _seed_citizens(country, counts, show_progress)
+        exchange = seed_exchange(country, show=show_progress, today=today or timezone.localdate())
+        counts.data_services, counts.registry_records = exchange.directory.services, exchange.records
         front_office = seed_front_office(country, centre_map, services, counts, show_progress)
         seed_history(
             country,

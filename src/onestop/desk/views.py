@@ -160,7 +160,9 @@ def _console_context(
             ).select_related("centre", "queue")[:10]
         )
         context["applications"] = list(
-            Application.objects.filter(ticket=ticket).prefetch_related("items__service").order_by("created_at")
+            Application.objects.filter(ticket=ticket)
+            .prefetch_related("items__service")
+            .order_by("created_at")
         )
         context["start_application_form"] = bound.get("start_application") or StartApplicationForm(
             centre=centre
@@ -495,7 +497,9 @@ def start_application(request: HttpRequest, pk: int) -> HttpResponse:
     user, session = state
     ticket = _ticket_of(session, pk)
     if ticket.citizen is None:
-        return _respond(request, user, session, error=_("Identify the visitor before starting an application."))
+        return _respond(
+            request, user, session, error=_("Identify the visitor before starting an application.")
+        )
     form = StartApplicationForm(request.POST, centre=session.counter.centre)
     if not form.is_valid():
         return _respond(request, user, session, bound={"start_application": form})

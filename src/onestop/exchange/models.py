@@ -61,9 +61,10 @@ class Member(models.Model):
 class DataService(models.Model):
     """A service a member subsystem offers, with its OpenAPI description.
 
-    ``endpoint_url`` empty means a built-in registry of this deployment answers it in-process
-    (``handler`` names which); otherwise it is the base URL of the provider's security server (or
-    another OneStop) that serves ``/r1/…``."""
+    ``handler`` set: this deployment serves it (a built-in registry function) at ``/r1/…``.
+    ``endpoint_url`` set: clients here reach it over HTTP at that base URL (the provider's security
+    server, another OneStop, or this deployment's own loopback address); empty: clients here call
+    the built-in handler in-process. At least one of the two is set."""
 
     provider = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="services")
     service_code = models.CharField(_("service code"), max_length=255)

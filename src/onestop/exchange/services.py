@@ -5,7 +5,8 @@ processes reload within ``ONESTOP_EXCHANGE_DIRECTORY_TTL``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from onestop.core.i18n import Translations, get_translations, set_translations
 from onestop.exchange import keys
 from onestop.exchange.directory import directory_changed
 from onestop.exchange.identifiers import IdentifierError, ServiceId, SubsystemId
-from onestop.exchange.models import AccessRight, DataService, Member, Purpose
+from onestop.exchange.models import AccessRight, DataService, Member, Purpose, RegistryRecord
 from onestop.people.models import User
 
 
@@ -163,9 +164,9 @@ def data_service_register(
         ident = ServiceId(provider.subsystem_id, service_code)
     except IdentifierError as exc:
         raise ValidationError({"service_code": str(exc)}) from exc
-    if bool(handler) == bool(endpoint_url):
+    if not handler and not endpoint_url:
         raise ValidationError(
-            {"handler": _("Give either a built-in handler or a remote endpoint, not both or neither.")}
+            {"handler": _("Give a built-in handler (served here), a remote endpoint, or both.")}
         )
     if handler:
         from onestop.exchange.registries import handler_exists
@@ -215,9 +216,9 @@ def data_service_update(*, actor: Actor, service: DataService, **changes: Any) -
             set_translations(locked, field, value)
         else:
             setattr(locked, field, value)
-    if bool(locked.handler) == bool(locked.endpoint_url):
+    if not locked.handler and not locked.endpoint_url:
         raise ValidationError(
-            {"handler": _("Give either a built-in handler or a remote endpoint, not both or neither.")}
+            {"handler": _("Give a built-in handler (served here), a remote endpoint, or both.")}
         )
     locked.updated_at = timezone.now()
     locked.full_clean(exclude=["identifier"])
@@ -326,3 +327,174 @@ def access_right_revoke(
         )
         directory_changed()
     return locked
+
+
+# --- Purposes, removals, and the built-in registries' records ---------------------------------
+
+
+def purpose_snapshot(purpose: Purpose) -> dict[str, Any]:
+    return {
+        "code": purpose.code,
+        "name": _texts(purpose, "name"),
+        "legal_basis": purpose.legal_basis,
+        "needs_open_matter": purpose.needs_open_matter,
+    }
+
+
+@transaction.atomic
+def purpose_update(
+    *,
+    actor: Actor,
+    purpose: Purpose,
+    name: Translations | str | None = None,
+    legal_basis: str | None = None,
+    needs_open_matter: bool | None = None,
+) -> Purpose:
+    """Rename a purpose, restate its legal basis or change whether it needs an open matter (its
+    code is what rights and calls name, so it stays)."""
+    locked = Purpose.objects.select_for_update().get(pk=purpose.pk)
+    before = purpose_snapshot(locked)
+    set_translations(locked, "name", name)
+    if legal_basis is not None:
+        locked.legal_basis = legal_basis
+    if needs_open_matter is not None:
+        locked.needs_open_matter = needs_open_matter
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="exchange.purpose.update",
+        target=locked,
+        before=before,
+        after=purpose_snapshot(locked),
+    )
+    directory_changed()
+    return locked
+
+
+@transaction.atomic
+def purpose_delete(*, actor: Actor, purpose: Purpose) -> None:
+    """Remove a purpose no access right names (revoked rights included: they are the record of
+    what was allowed)."""
+    if purpose.rights.exists():
+        raise ValidationError({"purpose": _("Access rights name this purpose; change or revoke them first.")})
+    audit_record(
+        actor=actor, action="exchange.purpose.delete", target=purpose, before=purpose_snapshot(purpose)
+    )
+    purpose.delete()
+    directory_changed()
+
+
+@transaction.atomic
+def member_delete(*, actor: Actor, member: Member) -> None:
+    """Remove a member subsystem that offers no data service and holds no access right (revoked
+    ones included); otherwise deactivate it with :func:`member_update`."""
+    if member.services.exists() or member.rights.exists():
+        raise ValidationError(
+            {
+                "member": _(
+                    "This subsystem offers data services or holds access rights; deactivate it instead."
+                )
+            }
+        )
+    audit_record(actor=actor, action="exchange.member.delete", target=member, before=member_snapshot(member))
+    member.delete()
+    directory_changed()
+
+
+@transaction.atomic
+def data_service_delete(*, actor: Actor, service: DataService) -> None:
+    """Remove a data service no access right names (revoked ones included); otherwise deactivate it
+    with :func:`data_service_update`."""
+    if service.rights.exists():
+        raise ValidationError({"service": _("Access rights name this data service; deactivate it instead.")})
+    audit_record(
+        actor=actor, action="exchange.service.delete", target=service, before=data_service_snapshot(service)
+    )
+    service.delete()
+    directory_changed()
+
+
+@dataclass(frozen=True)
+class RegistryRecordRow:
+    """One record for a built-in registry: the subject's national ID, what kind of record it is, its
+    data (English field names, ISO dates) and when it was in force."""
+
+    registry: str
+    kind: str
+    subject: str
+    data: dict[str, Any]
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+@transaction.atomic
+def registry_records_import(
+    *, actor: Actor, records: Iterable[RegistryRecordRow], batch_size: int = 5000
+) -> int:
+    """Load records into the built-in registries (reference data: the demo country's, or an
+    agency's extract), in batches with one audit event per batch counting what it added per
+    registry and kind. Returns how many were added; a malformed row refuses the whole load."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    fields = {f.name: f for f in RegistryRecord._meta.concrete_fields}
+    widths = {name: fields[name].max_length or 0 for name in ("registry", "kind", "subject")}
+    columns = [
+        fields[name].column for name in ("registry", "kind", "subject", "data", "valid_from", "valid_until")
+    ]
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    # Plain executemany: bulk_create spends about ten times the database's own time building model
+    # instances and preparing each field, and a country's registries are tens of thousands of rows.
+    sql = (
+        f"INSERT INTO {quote(RegistryRecord._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    added = 0
+    batch: list[RegistryRecordRow] = []
+
+    def flush() -> None:
+        nonlocal added
+        if not batch:
+            return
+        date_value = connection.ops.adapt_datefield_value
+        params = [
+            (
+                r.registry,
+                r.kind,
+                r.subject,
+                fields["data"].get_db_prep_save(r.data, connection),
+                date_value(r.valid_from),
+                date_value(r.valid_until),
+            )
+            for r in batch
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        counts: dict[str, int] = {}
+        for record in batch:
+            key = f"{record.registry}/{record.kind}"
+            counts[key] = counts.get(key, 0) + 1
+        audit_record(
+            actor=actor,
+            action="exchange.registry.import",
+            extra={"count": len(batch), "records": dict(sorted(counts.items()))},
+        )
+        added += len(batch)
+        batch.clear()
+
+    for number, record in enumerate(records, start=1):
+        for name, width in widths.items():
+            value = getattr(record, name)
+            if not value or len(value) > width:
+                raise ValidationError(
+                    _("Record %(n)d: the %(field)s must be given, in at most %(width)d characters.")
+                    % {"n": number, "field": name, "width": width}
+                )
+        if not isinstance(record.data, dict):
+            raise ValidationError(_("Record %(n)d: the data must be a JSON object.") % {"n": number})
+        batch.append(record)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return added

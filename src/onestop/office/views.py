@@ -36,6 +36,7 @@ from onestop.cases import services as case_services
 from onestop.cases.errors import CaseError
 from onestop.cases.models import Case, CaseEvent, Document, EvidenceItem, OutputDocument
 from onestop.catalog.models import Agency, Service, ServiceFormField
+from onestop.exchange.selectors import fetched_records
 from onestop.office.deadlines import Deadline, describe_deadline
 from onestop.office.forms import (
     OPEN_STATUSES,
@@ -198,6 +199,9 @@ def _event_label(event: CaseEvent) -> str:
         "reassigned": _("Reassigned"),
         "sla_at_risk": _("Deadline at risk"),
         "sla_breached": _("Deadline passed"),
+        "evidence_fetched": _("Evidence fetched from a registry"),
+        "evidence_not_held": _("The registry holds no record: the citizen uploads it"),
+        "evidence_fetch_refused": _("The registry refused to provide evidence"),
     }
     return str(labels.get(event.kind, event.kind.replace("_", " ").capitalize()))
 
@@ -241,6 +245,11 @@ def _case_context(
         .select_related("evidence_type")
         .order_by("uploaded_at", "id")
     )
+    records = fetched_records(
+        item.document
+        for item in evidence
+        if item.document is not None and item.document.source == Document.Source.REGISTRY
+    )
     output = OutputDocument.objects.filter(case=case).first()
     decision = getattr(case, "decision", None) if case.status not in (S.SUBMITTED, S.IN_REVIEW) else None
     status = case.status
@@ -260,7 +269,7 @@ def _case_context(
         "service": case.service,
         "application": case.application,
         "answers": _answers(case),
-        "evidence": evidence,
+        "evidence": [(item, records.get(item.document_id)) for item in evidence],
         "documents": [(document, _url_or_empty("cases:document", document.pk)) for document in documents],
         "information_requests": list(case.information_requests.select_related("requested_by")),
         "events": [(event, _event_label(event)) for event in selectors.case_timeline(case)],

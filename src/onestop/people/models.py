@@ -40,8 +40,12 @@ class RoleMembership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    centre = models.ForeignKey(Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    centre = models.ForeignKey(
+        Centre, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
@@ -52,9 +56,21 @@ class RoleMembership(models.Model):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    models.Q(role__in=sorted(r.value for r in CENTRE_ROLES), centre__isnull=False, agency__isnull=True)
-                    | models.Q(role__in=sorted(r.value for r in AGENCY_ROLES), agency__isnull=False, centre__isnull=True)
-                    | models.Q(role__in=sorted(r.value for r in NATIONAL_ROLES), agency__isnull=True, centre__isnull=True)
+                    models.Q(
+                        role__in=sorted(r.value for r in CENTRE_ROLES),
+                        centre__isnull=False,
+                        agency__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=sorted(r.value for r in AGENCY_ROLES),
+                        agency__isnull=False,
+                        centre__isnull=True,
+                    )
+                    | models.Q(
+                        role__in=sorted(r.value for r in NATIONAL_ROLES),
+                        agency__isnull=True,
+                        centre__isnull=True,
+                    )
                 ),
             ),
             models.UniqueConstraint(fields=["user", "role", "centre", "agency"], name="membership_unique"),
@@ -83,7 +99,9 @@ class Citizen(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
-    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="citizen")
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="citizen"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -66,6 +66,18 @@ def _screens_for(roles: set[str]) -> list[Screen]:
                 description=str(_("Catalogue, centres, counters, staff and their roles.")),
             )
         )
+    if Role.AUDITOR in roles or Role.ADMINISTRATOR in roles:
+        screens.append(
+            Screen(
+                title=str(_("Exchange log")),
+                url=reverse("exchange:log"),
+                description=str(
+                    _(
+                        "Every exchange of data between agencies: search it and verify its chain and signatures."
+                    )
+                ),
+            )
+        )
     return screens
 
 

@@ -38,10 +38,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from onestop.cases.documents import document_store
 from onestop.cases.errors import CaseError, InvalidAnswers, UploadRejected
 from onestop.cases.forms import build_service_form
-from onestop.cases.models import Application, ApplicationItem, Case, CaseEvent, EvidenceItem
+from onestop.cases.models import Application, ApplicationItem, Case, CaseEvent, Document, EvidenceItem
 from onestop.cases.outputs import render_receipt_pdf
 from onestop.cases.services import applications as application_services
 from onestop.cases.services import cases as case_services
+from onestop.exchange.selectors import FetchedRecord, fetched_records
 from onestop.people.models import Citizen, Role, User
 from onestop.people.scoping import has_role
 from onestop.portal.citizen_auth import citizen_of
@@ -143,6 +144,16 @@ def _uploads(item: ApplicationItem) -> list[EvidenceItem]:
         for ev in item.evidence.all()
         if ev.status != EvidenceItem.Status.TO_BE_FETCHED and ev.status != EvidenceItem.Status.FETCHED
     ]
+
+
+def _with_records(evidence: list[EvidenceItem]) -> list[tuple[EvidenceItem, FetchedRecord | None]]:
+    """Each evidence item with the provenance and readable answer of what was fetched for it."""
+    records = fetched_records(
+        ev.document
+        for ev in evidence
+        if ev.document is not None and ev.document.source == Document.Source.REGISTRY
+    )
+    return [(ev, records.get(ev.document_id)) for ev in evidence]
 
 
 def _has_form(item: ApplicationItem) -> bool:
@@ -329,7 +340,8 @@ def apply_documents(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         item=item,
         form=form,
         rows=[(ev, form[form.key(ev)]) for ev in uploads if form.key(ev) in form.fields],
-        fetched=fetched,
+        fetched=_with_records(fetched),
+        pending=any(ev.status == EvidenceItem.Status.TO_BE_FETCHED for ev in fetched),
         back_url=reverse("portal:apply_item", args=[application.pk, item.pk]),
         status=400 if form.errors else 200,
     )
@@ -372,12 +384,15 @@ def apply_check(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("portal:apply_confirmation", pk=application.pk)
     items = _items(application)
+    records = {ev.pk: record for ev, record in _with_records([ev for i in items for ev in i.evidence.all()])}
     return _page(
         request,
         "check.html",
         applicant,
         application=application,
-        sections=[(item, _answer_rows(item), list(item.evidence.all())) for item in items],
+        sections=[
+            (item, _answer_rows(item), [(ev, records[ev.pk]) for ev in item.evidence.all()]) for item in items
+        ],
         fee=application_services.application_fee(application),
         problems=problems,
         back_url=reverse("portal:apply_documents", args=[application.pk, items[-1].pk]) if items else "",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
-from onestop.portal import applications, appointments, citizen_auth, views
+from onestop.portal import applications, appointments, citizen_auth, data_tracker, views
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -25,6 +25,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("appointments/manage/cancel", appointments.manage_cancel, name="appointment_manage_cancel"),
     path("account/sign-in/", citizen_auth.sign_in, name="sign_in"),
     path("account/applications/", applications.my_applications, name="my_applications"),
+    path("account/data-access/", data_tracker.data_access, name="data_access"),
+    path("account/data-access.csv", data_tracker.data_access_csv, name="data_access_csv"),
+    path("account/data-access.json", data_tracker.data_access_json, name="data_access_json"),
     path("account/cases/<str:number>/", applications.case_detail, name="case"),
     path("account/cases/<str:number>/answer/", applications.case_answer, name="case_answer"),
     path("account/cases/<str:number>/withdraw/", applications.case_withdraw, name="case_withdraw"),

@@ -1,5 +1,5 @@
-"""Write services of the back office (applications, case workflow, assignment, SLA). Import from
-here: ``from onestop.cases.services import case_approve``."""
+"""Write services of the back office (applications, evidence fetched from registries, case
+workflow, assignment, SLA). Import from here: ``from onestop.cases.services import case_approve``."""
 
 from onestop.cases.services.applications import (
     application_add_service,
@@ -8,6 +8,7 @@ from onestop.cases.services.applications import (
     application_save_answers,
     application_start,
     application_submit,
+    application_tracking_number,
     item_fee,
     may_act_for,
 )
@@ -28,16 +29,24 @@ from onestop.cases.services.cases import (
     case_withdraw,
     may_handle,
 )
+from onestop.cases.services.evidence import (
+    application_fetch_evidence,
+    evidence_fetch,
+    evidence_items_for_imported,
+    evidence_retry_due,
+)
 from onestop.cases.services.sla import SweepResult, case_deadlines, sla_sweep
 
 __all__ = [
     "SweepResult",
     "application_add_service",
     "application_fee",
+    "application_fetch_evidence",
     "application_remove_service",
     "application_save_answers",
     "application_start",
     "application_submit",
+    "application_tracking_number",
     "case_answer_information",
     "case_approve",
     "case_assign_automatically",
@@ -50,6 +59,9 @@ __all__ = [
     "case_start_review",
     "case_withdraw",
     "eligible_officers",
+    "evidence_fetch",
+    "evidence_items_for_imported",
+    "evidence_retry_due",
     "item_fee",
     "may_act_for",
     "may_handle",

@@ -1,7 +1,11 @@
 """Applications: a citizen (or an operator at the counter for them) bundles one or more services,
 answers each service's form, supplies the evidence the state cannot fetch itself and submits once.
-Submission gives a tracking number, sums the fees (with exemptions), and turns every service into
-a Case at its competent agency, with its deadlines, assigned automatically."""
+
+The draft gets its tracking number when it is started: it is the citizen's reference from the first
+moment and the ``X-Road-Issue`` of every registry fetch made for it (purpose binding). Evidence a
+registry holds is fetched right after a service is added (cases/services/evidence.py). Submission
+sums the fees (with exemptions) and turns every service into a Case at its competent agency, with
+its deadlines, assigned automatically."""
 
 from __future__ import annotations
 
@@ -42,6 +46,27 @@ def _new_tracking_number(at: datetime) -> str:
         if not Application.objects.filter(tracking_number=number).exists():
             return number
     raise RuntimeError("could not draw a free tracking number")
+
+
+def application_tracking_number(application: Application, *, at: datetime | None = None) -> str:
+    """The application's tracking number, drawing one for a draft started before drafts got theirs
+    at start (compare-and-set, so two callers end up with the same number)."""
+    if application.tracking_number:
+        return application.tracking_number
+    number = _new_tracking_number(at or timezone.now())
+    with transaction.atomic():
+        if Application.objects.filter(pk=application.pk, tracking_number__isnull=True).update(
+            tracking_number=number
+        ):
+            audit_record(
+                actor=SystemActor("tracking-number"),
+                action="application.number",
+                target=application,
+                after={"tracking_number": number},
+            )
+    application.refresh_from_db(fields=["tracking_number"])
+    assert application.tracking_number is not None
+    return application.tracking_number
 
 
 def may_act_for(actor: Actor, citizen_id: int) -> bool:
@@ -101,7 +126,8 @@ def application_start(
     ticket: Ticket | None = None,
     at: datetime | None = None,
 ) -> Application:
-    """Open a draft application for ``citizen`` with the given services."""
+    """Open a draft application for ``citizen`` with the given services. The draft has its tracking
+    number from now on; the evidence registries hold is fetched once the draft commits."""
     now = at or timezone.now()
     if not may_act_for(actor, citizen.pk):
         raise NotAllowed(_("You may not start an application for this person."))
@@ -115,6 +141,7 @@ def application_start(
             centre=centre,
             ticket=ticket,
             operator=operator,
+            tracking_number=_new_tracking_number(now),
             created_at=now,
             updated_at=now,
         )
@@ -122,7 +149,7 @@ def application_start(
             actor=actor,
             action="application.start",
             target=application,
-            after={"channel": channel, "citizen": citizen.pk},
+            after={"channel": channel, "citizen": citizen.pk, "tracking_number": application.tracking_number},
         )
         for service in services:
             application_add_service(actor=actor, application=application, service=service)
@@ -133,7 +160,8 @@ def application_add_service(
     *, actor: Actor, application: Application, service: Service, exemption: str = ""
 ) -> ApplicationItem:
     """Add ``service`` to a draft application with its evidence list: what a registry holds is
-    fetched by the state, the rest the citizen uploads."""
+    fetched by the state (right after the commit, inline, so the next page shows it; a registry
+    that is down leaves the item pending for the retry task), the rest the citizen uploads."""
     _require(actor, application)
     _require_draft(application)
     if service.status != Service.Status.ACTIVE:
@@ -168,6 +196,10 @@ def application_add_service(
             target=application,
             after={"service": service.identifier, "exemption": exemption},
         )
+        # Imported here: the evidence module builds on this one (tracking numbers).
+        from onestop.cases.services.evidence import fetch_after_commit
+
+        fetch_after_commit(item=item, actor=actor)
     return item
 
 
@@ -251,7 +283,8 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
         errors = _missing(locked)
         if errors:
             raise InvalidAnswers(_("The application is not complete yet."), errors=errors)
-        tracking = _new_tracking_number(now)
+        # Drafts have had their number since they were started; one from before that gets it now.
+        tracking = locked.tracking_number or _new_tracking_number(now)
         items = list(locked.items.select_related("service", "application__citizen"))
         fee = Money.zero(items[0].fee_currency or str(getattr(settings, "ONESTOP_CURRENCY", "KZT")))
         for item in items:
@@ -326,6 +359,7 @@ __all__ = [
     "application_save_answers",
     "application_start",
     "application_submit",
+    "application_tracking_number",
     "item_fee",
     "may_act_for",
 ]

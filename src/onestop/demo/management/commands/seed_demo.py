@@ -145,7 +145,9 @@ class Command(BaseCommand):
                     f"{counts.centres} centres with {counts.counters} counters, {counts.staff} staff, "
                     f"{counts.citizens} citizens; {counts.queues} queues, {counts.devices} kiosks and "
                     f"boards, {counts.tickets} past tickets over {options['history_days']} days; "
-                    f"{counts.cases} cases over a year, {counts.open_cases} still open."
+                    f"{counts.cases} cases over a year, {counts.open_cases} still open; "
+                    f"{counts.data_services} registry data services holding {counts.registry_records} "
+                    f"records, {counts.evidence_fetched} evidence items fetched through the exchange."
                 )
             )
             self.stdout.write(f"Device tokens of every centre: {path}")
