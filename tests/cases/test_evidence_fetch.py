@@ -24,6 +24,7 @@ from onestop.cases.services import (
     application_submit,
     application_tracking_number,
     evidence_fetch,
+    evidence_items_for_imported,
     evidence_retry_due,
 )
 from onestop.cases.services import evidence as evidence_services
@@ -367,6 +368,29 @@ def test_the_evidence_of_a_withdrawn_case_is_no_longer_fetched(
     assert item.status == EvidenceItem.Status.TO_BE_FETCHED and item.next_fetch_at is None
     assert "closed" in item.last_fetch_error
     assert len(_provider_log()) == calls
+
+
+def test_an_imported_application_gets_its_registry_evidence_only_for_its_open_cases(
+    once_only, operator_a, django_capture_on_commit_callbacks
+):
+    """History imports write applications without an evidence list: planning it afterwards adds the
+    registry items of the services whose case is still open, once, and the exchange fills them."""
+    ONCE_DOWN.update({"test-civil", "test-address"})
+    application = _start(once_only, operator_a, capture=django_capture_on_commit_callbacks)
+    application_submit(actor=operator_a, application=application)
+    ONCE_DOWN.clear()
+    EvidenceItem.objects.filter(item__application=application).delete()  # as an import leaves it
+    Case.objects.filter(application=application, service=once_only.residence).update(status=Case.Status.CLOSED)
+    system = SystemActor("history-import")
+
+    added = evidence_items_for_imported(application=application, actor=system)
+    again = evidence_items_for_imported(application=application, actor=system)
+    (item,) = application_fetch_evidence(application=application, actor=system)
+
+    assert (added, again) == (1, 0)
+    assert item.evidence_type == once_only.civil_evidence
+    assert item.status == EvidenceItem.Status.FETCHED and item.document is not None
+    assert AuditEvent.objects.filter(action="evidence.plan_imported", target_id=str(application.pk)).count() == 1
 
 
 # --- tracking numbers from the start ------------------------------------------------------------

@@ -394,9 +394,9 @@ def test_fetched_record_has_provenance_in_the_readers_language_and_a_readable_an
     assert record.fetched_at == fetched_at
     assert (record.request_id, record.x_road_id) == ("r-1", "x-1")
     assert record.entries is not None
-    assert [(e.label, e.value) for e in record.entries] == [
-        ("Given name", "Dana"),
-        ("Family name", "Abenova"),
+    assert [(str(e.label), e.value) for e in record.entries] == [
+        ("Имя", "Dana"),
+        ("Фамилия", "Abenova"),
     ]
 
 

@@ -411,9 +411,10 @@ def application_fetch_evidence(*, application: Application, actor: Actor) -> lis
 def evidence_items_for_imported(*, application: Application, actor: Actor) -> int:
     """Give an application imported from history (``case_history_import`` writes none) the registry
     items of its evidence list, *to be fetched*, so the exchange can fill them in. Only what a
-    registry holds: whatever the citizen handed in back then is not part of an import. Idempotent;
-    returns how many items were added."""
-    items = list(application.items.select_related("service"))
+    registry holds: whatever the citizen handed in back then is not part of an import; and only for
+    services whose case is still open. Idempotent; returns how many items were added."""
+    # Items whose case is over get nothing: purpose binding would refuse the fetch anyway.
+    items = list(application.items.select_related("service").exclude(case__status__in=FINAL_STATUSES))
     have = set(EvidenceItem.objects.filter(item__in=items).values_list("item_id", "evidence_type_id"))
     new = [
         EvidenceItem(

@@ -353,6 +353,6 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Demo-Auditor-2026",
         "Gulnara",
         "Omarova",
-        "/admin/core/auditevent/ — audit trail (read only)",
+        "/exchange/ — exchange log; /admin/core/auditevent/ — audit trail (read only)",
     ),
 )
