@@ -380,7 +380,9 @@ def test_an_imported_application_gets_its_registry_evidence_only_for_its_open_ca
     application_submit(actor=operator_a, application=application)
     ONCE_DOWN.clear()
     EvidenceItem.objects.filter(item__application=application).delete()  # as an import leaves it
-    Case.objects.filter(application=application, service=once_only.residence).update(status=Case.Status.CLOSED)
+    Case.objects.filter(application=application, service=once_only.residence).update(
+        status=Case.Status.CLOSED
+    )
     system = SystemActor("history-import")
 
     added = evidence_items_for_imported(application=application, actor=system)
@@ -390,7 +392,9 @@ def test_an_imported_application_gets_its_registry_evidence_only_for_its_open_ca
     assert (added, again) == (1, 0)
     assert item.evidence_type == once_only.civil_evidence
     assert item.status == EvidenceItem.Status.FETCHED and item.document is not None
-    assert AuditEvent.objects.filter(action="evidence.plan_imported", target_id=str(application.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="evidence.plan_imported", target_id=str(application.pk)).count() == 1
+    )
 
 
 # --- tracking numbers from the start ------------------------------------------------------------
