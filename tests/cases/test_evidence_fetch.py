@@ -434,3 +434,52 @@ def test_a_draft_from_before_numbers_at_start_gets_one_when_its_evidence_is_fetc
     assert _provider_log()[0].issue == application.tracking_number
     assert application_tracking_number(application) == application.tracking_number
     assert AuditEvent.objects.filter(action="application.number", target_id=str(application.pk)).count() == 1
+
+
+def test_the_officer_asks_the_registries_again_from_the_case_page(
+    once_only, operator_a, client, django_capture_on_commit_callbacks
+):
+    """A refused or delayed fetch does not leave the case stuck: its officer asks again."""
+    from django.urls import reverse
+
+    from onestop.people.models import Role
+    from tests.factories.people import RoleMembershipFactory
+
+    officer = RoleMembershipFactory(role=Role.OFFICER, agency=once_only.agency).user
+    ONCE_DOWN.add("test-civil")
+    application = _start(
+        once_only, operator_a, once_only.passport, capture=django_capture_on_commit_callbacks
+    )
+    application_submit(actor=operator_a, application=application)
+    ONCE_DOWN.clear()
+    case = Case.objects.get(application=application)
+    assert case.assignee == officer
+    client.force_login(officer)
+
+    page = client.get(reverse("office:case", args=[case.number]))
+    response = client.post(reverse("office:fetch_evidence", args=[case.number]))
+
+    assert "Ask the registries again" in page.content.decode()
+    assert response.status_code == 302
+    assert _evidence(application, once_only.civil_evidence).status == EvidenceItem.Status.FETCHED
+
+
+def test_an_officer_of_another_agency_cannot_make_the_registries_be_asked(
+    once_only, operator_a, officer_b, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    ONCE_DOWN.add("test-civil")
+    application = _start(
+        once_only, operator_a, once_only.passport, capture=django_capture_on_commit_callbacks
+    )
+    application_submit(actor=operator_a, application=application)
+    ONCE_DOWN.clear()
+    case = Case.objects.get(application=application)
+    calls = len(_provider_log())
+    client.force_login(officer_b)
+
+    response = client.post(reverse("office:fetch_evidence", args=[case.number]))
+
+    assert response.status_code in (403, 404)
+    assert len(_provider_log()) == calls

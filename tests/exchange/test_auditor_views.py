@@ -147,6 +147,8 @@ def test_filters_narrow_the_list(client, auditor):
     ("params", "message"),
     [
         ({"date_from": "31/31/2024"}, "Enter the start date as a date"),
+        ({"date_to": "9999-12-31"}, "Enter the end date as a date"),
+        ({"date_from": "0001-01-01"}, "Enter the start date as a date"),
         ({"date_from": "2025-03-02", "date_to": "2025-03-01"}, "The end date must be the same as or after"),
         ({"client": "DEV/GOV/only-three"}, "The client is not a subsystem identifier"),
         ({"service": "not a service"}, "The data service is not an identifier"),

@@ -273,3 +273,54 @@ def test_a_malformed_registry_record_refuses_the_whole_load(bad):
         services.registry_records_import(actor=ACTOR, records=[good, good, bad], batch_size=1)
     assert not RegistryRecord.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_a_service_identifier_longer_than_its_column_is_refused_with_a_message(db):
+    from django.core.exceptions import ValidationError
+
+    from onestop.core.audit import SystemActor
+    from onestop.exchange.services import data_service_register, member_register
+
+    provider = member_register(
+        actor=SystemActor("test"), subsystem=f"{'I' * 255}/{'C' * 255}/{'M' * 255}/{'s' * 255}", name="Long"
+    )
+    with pytest.raises(ValidationError) as refused:
+        data_service_register(
+            actor=SystemActor("test"),
+            provider=provider,
+            service_code="x" * 250,
+            name="Long",
+            handler="civil-registry.person",
+        )
+    assert "too long" in str(refused.value)
+
+
+def test_a_member_whose_signed_log_entries_exist_cannot_be_deleted(db):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from onestop.core.audit import SystemActor
+    from onestop.exchange.log import LogRecord, exchange_log_append
+    from onestop.exchange.models import Member
+    from onestop.exchange.services import member_delete, member_register
+
+    member = member_register(actor=SystemActor("test"), subsystem="DEV/GOV/PROBED/registry", name="Probed")
+    exchange_log_append(
+        LogRecord(
+            side="provider",
+            logged_by=member.identifier,
+            x_road_id="x",
+            request_id="r",
+            client="c",
+            service=f"{member.identifier}/nothing-v1",
+            method="GET",
+            path="/r1/x",
+            status=404,
+            request_hash="h",
+            latency_ms=1.0,
+            started_at=timezone.now(),
+        )
+    )
+    with pytest.raises(ValidationError):
+        member_delete(actor=SystemActor("test"), member=member)
+    assert Member.objects.filter(pk=member.pk).exists()

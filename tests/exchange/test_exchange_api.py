@@ -99,6 +99,7 @@ def test_the_list_filters_like_the_screen(auditor):
     ("params", "name"),
     [
         ({"date_from": "yesterday"}, "date_from"),
+        ({"date_to": "9999-12-31"}, "date_to"),
         ({"client": "DEV/GOV"}, "client"),
         ({"subject": "123"}, "subject"),
         ({"outcome": "maybe"}, "outcome"),

@@ -205,6 +205,30 @@ def test_refused_call_is_still_recorded_against_the_person_it_asked_about(r1_wor
     assert entry.issue == "APP-CLOSED-9"
 
 
+def test_unauthenticated_call_is_logged_without_the_person_or_the_agency_it_claims(r1_world):
+    """Anyone can send a request naming someone's national ID and an agency's subsystem: without a
+    valid signature it must not land in that person's data tracker under that agency's name."""
+    message = r1_world.message(issue="CALL US TO CANCEL")
+    del message.headers[HEADER_SIGNATURE]
+
+    reply = provider_handle(message)
+
+    entry = only_provider_entry()
+    assert reply.headers[HEADER_ERROR] == ErrorType.ACCESS_DENIED
+    assert entry.subject == "" and entry.client_member_id is None
+
+
+def test_a_signed_request_is_good_once(r1_world):
+    message = r1_world.message()
+
+    first = provider_handle(message)
+    replayed = provider_handle(message)
+
+    assert first.status == 200
+    assert replayed.status == 403 and replayed.headers[HEADER_ERROR] == ErrorType.ACCESS_DENIED
+    assert error_body(replayed.body)["message"] == "This signed request was already received."
+
+
 def test_granted_call_with_open_matter_answers_and_is_logged(r1_world):
     message = r1_world.message(user_id="KZ-STAFF-17")
 

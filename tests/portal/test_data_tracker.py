@@ -162,6 +162,8 @@ def test_date_range_and_agency_filters_narrow_the_list_and_the_downloads(as_dana
     [
         ({"date_from": "2026-13-45"}, "Enter the start date as a real date, for example 2026-03-27."),
         ({"date_to": "yesterday"}, "Enter the end date as a real date, for example 2026-04-30."),
+        ({"date_to": "9999-12-31"}, "Enter the end date as a real date, for example 2026-04-30."),
+        ({"date_from": "0001-01-01"}, "Enter the start date as a real date, for example 2026-03-27."),
         (
             {"date_from": "2026-04-30", "date_to": "2026-04-01"},
             "The end date must be the same as or after the start date.",

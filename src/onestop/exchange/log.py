@@ -4,10 +4,23 @@ INSERT (no lock, no chain work), sealed later into a hash chain signed by the lo
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 
 from onestop.exchange.models import ExchangeLogEntry
+
+
+def log_body_text(body: bytes) -> str:
+    """A body as the log keeps it (both sides alike): the text when it is UTF-8 without NUL (JSON
+    always is), else ``base64:…`` — PostgreSQL text cannot hold NUL."""
+    try:
+        text: str | None = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        return "base64:" + base64.b64encode(body).decode("ascii")
+    return text
 
 
 @dataclass

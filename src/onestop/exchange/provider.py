@@ -25,7 +25,6 @@ transaction or the log write.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import re
@@ -38,6 +37,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote, unquote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -48,7 +48,7 @@ from onestop.exchange import directory, registries
 from onestop.exchange.directory import MemberInfo, ServiceInfo
 from onestop.exchange.identifiers import IdentifierError, ServiceId, SubsystemId
 from onestop.exchange.keys import verify_with
-from onestop.exchange.log import LogRecord, exchange_log_append
+from onestop.exchange.log import LogRecord, exchange_log_append, log_body_text
 from onestop.exchange.protocol import (
     HEADER_CLIENT,
     HEADER_ERROR,
@@ -158,6 +158,10 @@ def _serve(exchange: _Exchange, *, authenticated: bool) -> tuple[int, bytes]:
     service, rest = _resolve_service(exchange)
     client = _check_headers(exchange)
     client_info = _authenticate(exchange, client, authenticated=authenticated)
+    # Recorded against the person asked about only once the caller is authenticated: an anonymous
+    # request must not be able to put entries into someone's data tracker. From here on even a
+    # refused call (no right, no open case) is on that person's record.
+    exchange.subject = exchange.query.subject
     needs_matter = _authorise(exchange, client, service)
     subject = _check_subject(exchange, service)
     if needs_matter:
@@ -238,10 +242,10 @@ def _authenticate(exchange: _Exchange, client: SubsystemId, *, authenticated: bo
         raise ProtocolError(
             ErrorType.ACCESS_DENIED, "The client is not a member of the directory.", str(client)
         )
-    exchange.client_info = info
     if not info.is_active:
         raise ProtocolError(ErrorType.ACCESS_DENIED, "The client member is not active.", str(client))
     if authenticated:
+        exchange.client_info = info
         return info
     _check_date(exchange.message.date)
     signature = _header(exchange.message, HEADER_SIGNATURE)
@@ -254,6 +258,14 @@ def _authenticate(exchange: _Exchange, client: SubsystemId, *, authenticated: bo
             ErrorType.ACCESS_DENIED,
             "The signature does not match the request and the client's key in the directory.",
         )
+    # A signed request is good once: the same canonical request (same X-Road-Id and date) seen
+    # again within the date window is a replay. The cache must be shared between web processes
+    # (ONESTOP_CACHE_URL) for this to hold across them.
+    if not cache.add(f"xroad-seen:{exchange.request_hash}", 1, timeout=2 * SIGNATURE_WINDOW_SECONDS):
+        raise ProtocolError(ErrorType.ACCESS_DENIED, "This signed request was already received.")
+    # Only now is the caller known to be who it says: the log links the entry to its directory
+    # entry, and the citizen's data tracker shows it under the caller's agency.
+    exchange.client_info = info
     return info
 
 
@@ -394,8 +406,6 @@ def _start(message: Message) -> _Exchange:
         service_label=unquote("/".join(raw_parts[:5]), errors="replace"),
         service_header=quote("/".join(raw_parts[:5])[:MAX_HEADER], safe=_HEADER_SAFE),
     )
-    # Known early, so even a refused call is recorded against the person it asked about.
-    exchange.subject = exchange.query.subject
     return exchange
 
 
@@ -477,8 +487,8 @@ def _log(exchange: _Exchange, *, status: int, body: bytes, error: ProtocolError 
         subject=exchange.subject,
         error_type=str(error.type) if error is not None else "",
         response_hash=body_hash(body),
-        request_body=_body_text(message.body) if log_bodies else None,
-        response_body=_body_text(body) if log_bodies else None,
+        request_body=log_body_text(message.body) if log_bodies else None,
+        response_body=log_body_text(body) if log_bodies else None,
     )
     with _savepoint():
         exchange_log_append(record)
@@ -487,18 +497,6 @@ def _log(exchange: _Exchange, *, status: int, body: bytes, error: ProtocolError 
 def _loggable(value: str) -> str:
     """What a refused request said, as the log can keep it: PostgreSQL text cannot hold NUL."""
     return value.replace("\x00", "\N{REPLACEMENT CHARACTER}")
-
-
-def _body_text(body: bytes) -> str:
-    """A body as the log keeps it: the text when it is UTF-8 without NUL (JSON always is), else
-    base64."""
-    try:
-        text: str | None = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text:
-        return "base64:" + base64.b64encode(body).decode("ascii")
-    return text
 
 
 @contextmanager

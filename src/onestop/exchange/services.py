@@ -20,8 +20,17 @@ from onestop.core.i18n import Translations, get_translations, set_translations
 from onestop.exchange import keys
 from onestop.exchange.directory import directory_changed
 from onestop.exchange.identifiers import IdentifierError, ServiceId, SubsystemId
-from onestop.exchange.models import AccessRight, DataService, Member, Purpose, RegistryRecord
+from onestop.exchange.models import (
+    AccessRight,
+    DataService,
+    ExchangeLogEntry,
+    Member,
+    Purpose,
+    RegistryRecord,
+)
 from onestop.people.models import User
+
+IDENTIFIER_MAX_LENGTH = 1024  # DataService.identifier's column
 
 
 def _texts(instance: Any, field: str) -> dict[str, str]:
@@ -164,6 +173,8 @@ def data_service_register(
         ident = ServiceId(provider.subsystem_id, service_code)
     except IdentifierError as exc:
         raise ValidationError({"service_code": str(exc)}) from exc
+    if len(str(ident)) > IDENTIFIER_MAX_LENGTH:
+        raise ValidationError({"service_code": _("The service identifier is too long.")})
     if not handler and not endpoint_url:
         raise ValidationError(
             {"handler": _("Give a built-in handler (served here), a remote endpoint, or both.")}
@@ -396,6 +407,12 @@ def member_delete(*, actor: Actor, member: Member) -> None:
                     "This subsystem offers data services or holds access rights; deactivate it instead."
                 )
             }
+        )
+    if ExchangeLogEntry.objects.filter(logged_by=member.identifier).exists():
+        # Its key (in the directory) is what proves the entries it signed: without it, verification
+        # would report honest entries as forged.
+        raise ValidationError(
+            {"member": _("The exchange log holds entries this subsystem signed; deactivate it instead.")}
         )
     audit_record(actor=actor, action="exchange.member.delete", target=member, before=member_snapshot(member))
     member.delete()

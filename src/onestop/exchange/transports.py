@@ -18,7 +18,6 @@ itself logs the exchange, and a second row would only say the same thing twice.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
@@ -37,7 +36,7 @@ from onestop.exchange import protocol
 from onestop.exchange.directory import ServiceInfo
 from onestop.exchange.directory import member as directory_member
 from onestop.exchange.identifiers import IdentifierError, SubsystemId
-from onestop.exchange.log import LogRecord, exchange_log_append
+from onestop.exchange.log import LogRecord, exchange_log_append, log_body_text
 from onestop.exchange.protocol import ErrorType, Message, ProtocolError
 
 logger = logging.getLogger(__name__)
@@ -203,15 +202,6 @@ class Transport:
         return Delivery(reply=reply, started_at=started_at, latency_ms=latency_ms)
 
 
-def _text(body: bytes) -> str:
-    """A body as the log keeps it, the way the provider keeps it: the text when it is UTF-8,
-    else base64."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "base64:" + base64.b64encode(body).decode("ascii")
-
-
 def _log_attempt(
     message: Message,
     service: ServiceInfo,
@@ -255,8 +245,8 @@ def _log_attempt(
         subject=subject,
         error_type=error_type,
         response_hash=protocol.body_hash(reply.body) if reply is not None else "",
-        request_body=_text(message.body) if service.log_bodies else None,
-        response_body=_text(reply.body) if service.log_bodies and reply is not None else None,
+        request_body=log_body_text(message.body) if service.log_bodies else None,
+        response_body=log_body_text(reply.body) if service.log_bodies and reply is not None else None,
     )
     if transaction.get_connection().in_atomic_block:
         # A savepoint, so that a failed INSERT leaves the caller's transaction usable.

@@ -21,6 +21,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,17 +106,38 @@ class Outcome:
         return ~Q(error_type="") & ~refused
 
 
+# Dates a filter may name: beyond these, "the day after" overflows (and nothing was logged then).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+
+
 class LogFilterForm(forms.Form):
     """The exchange log's filters. Identifiers are checked for their form so a typo is named, not
     silently matched against nothing."""
 
     date_from = forms.DateField(
+        validators=[
+            MinValueValidator(
+                EARLIEST_DATE, message=gettext_lazy("Enter the start date as a date, for example 2025-03-31.")
+            ),
+            MaxValueValidator(
+                LATEST_DATE, message=gettext_lazy("Enter the start date as a date, for example 2025-03-31.")
+            ),
+        ],
         label=gettext_lazy("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": gettext_lazy("Enter the start date as a date, for example 2025-03-31.")},
     )
     date_to = forms.DateField(
+        validators=[
+            MinValueValidator(
+                EARLIEST_DATE, message=gettext_lazy("Enter the end date as a date, for example 2025-03-31.")
+            ),
+            MaxValueValidator(
+                LATEST_DATE, message=gettext_lazy("Enter the end date as a date, for example 2025-03-31.")
+            ),
+        ],
         label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -270,6 +270,8 @@ def _case_context(
         "application": case.application,
         "answers": _answers(case),
         "evidence": [(item, records.get(item.document_id)) for item in evidence],
+        "evidence_pending": status in workflow.OPEN_STATUSES
+        and any(item.status == EvidenceItem.Status.TO_BE_FETCHED for item in evidence),
         "documents": [(document, _url_or_empty("cases:document", document.pk)) for document in documents],
         "information_requests": list(case.information_requests.select_related("requested_by")),
         "events": [(event, _event_label(event)) for event in selectors.case_timeline(case)],
@@ -415,6 +417,23 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
             actor=user, case=case, reason_codes=list(data.get("reason_codes", [])), note=data.get("note", "")
         ),
         done=_("The case is rejected. Issue the result next."),
+    )
+
+
+@require_POST
+@login_required
+def fetch_evidence(request: HttpRequest, number: str) -> HttpResponse:
+    """Ask the registries again for the case's evidence that is still to be fetched: after an
+    administrator fixed the directory (a refused call is not retried on its own) or to skip the
+    wait of a back-off."""
+    user = _staff(request)
+    case = _case(user, number)
+    return _perform(
+        request,
+        user,
+        case,
+        lambda: case_services.application_fetch_evidence(application=case.application, actor=user),
+        done=_("The registries were asked again. The evidence below shows what they answered."),
     )
 
 

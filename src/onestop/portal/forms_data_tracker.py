@@ -3,17 +3,31 @@ and downloaded with the same query string."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from onestop.catalog.models import Agency
 
+# Dates a filter may name: beyond these, "the day after" overflows (and nothing was logged then).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
+
 
 class DataAccessFilterForm(forms.Form):
     date_from = forms.DateField(
+        validators=[
+            MinValueValidator(
+                EARLIEST_DATE, message=_("Enter the start date as a real date, for example 2026-03-27.")
+            ),
+            MaxValueValidator(
+                LATEST_DATE, message=_("Enter the start date as a real date, for example 2026-03-27.")
+            ),
+        ],
         label=_("From"),
         required=False,
         input_formats=["%Y-%m-%d"],
@@ -22,6 +36,14 @@ class DataAccessFilterForm(forms.Form):
         error_messages={"invalid": _("Enter the start date as a real date, for example 2026-03-27.")},
     )
     date_to = forms.DateField(
+        validators=[
+            MinValueValidator(
+                EARLIEST_DATE, message=_("Enter the end date as a real date, for example 2026-04-30.")
+            ),
+            MaxValueValidator(
+                LATEST_DATE, message=_("Enter the end date as a real date, for example 2026-04-30.")
+            ),
+        ],
         label=_("To"),
         required=False,
         input_formats=["%Y-%m-%d"],
