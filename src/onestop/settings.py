@@ -91,6 +91,7 @@ ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES = env.int(
 ONESTOP_QUEUE_PRIORITY_GROUPS = env.list(
     "ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"]
 )
+ONESTOP_DEVICE_AUTH_CACHE_SECONDS = env.float("ONESTOP_DEVICE_AUTH_CACHE_SECONDS", default=5.0)  # seconds
 ONESTOP_WEBHOOK_MAX_ATTEMPTS = env.int(
     "ONESTOP_WEBHOOK_MAX_ATTEMPTS", default=8
 )  # then a delivery is given up

@@ -7,10 +7,16 @@ centre (and the REST endpoint) cost one query per update between them, not one p
 per-process memory cache that is one query per web process; a shared cache (``ONESTOP_CACHE_URL``)
 makes it one for the whole deployment. Cache period plus polling interval keep a new call on the
 board within two seconds.
+
+The HTML boards poll for a rendered panel, which :func:`board_panel` keeps beside the snapshot, one
+per language: a poll between two snapshots is one cache read, with nothing computed or rendered. A
+panel is only served while the snapshot it was drawn from is, so it is never older than a snapshot.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
@@ -48,24 +54,54 @@ class BoardSnapshot(TypedDict):
 
 
 def _cache_key(centre_id: int) -> str:
-    return f"queueing:board:{centre_id}"
+    return f"queueing:board-snapshot:{centre_id}"  # (snapshot, fresh until)
+
+
+def _panel_key(centre_id: int, language: str) -> str:
+    return f"queueing:board-panel:{centre_id}:{language}"
 
 
 def board_snapshot(centre: Centre, *, at: datetime | None = None) -> BoardSnapshot:
     """The board data of ``centre``: at most one database query per :data:`SNAPSHOT_SECONDS`."""
-    key = _cache_key(centre.pk)
+    return _current_snapshot(centre, at=at)[0]
+
+
+def board_panel(centre: Centre, language: str, render: Callable[[BoardSnapshot], str]) -> bytes:
+    """The live panel of ``centre``'s boards in ``language``, UTF-8 encoded: ``render(snapshot)`` of
+    the current snapshot, rendered once per snapshot and language (the caller activates the
+    language). A cached panel is served only as long as the snapshot it was drawn from."""
+    key = _panel_key(centre.pk, language)
     cached = cache.get(key)
-    if cached is not None:
-        snapshot: BoardSnapshot = cached
-        return snapshot
-    snapshot = _compute(centre, at=at or timezone.now())
-    cache.set(key, snapshot, SNAPSHOT_SECONDS)
-    return snapshot
+    if cached is not None and time.time() < cached[0]:
+        panel: bytes = cached[1]
+        return panel
+    snapshot, fresh_until = _current_snapshot(centre)
+    panel = render(snapshot).encode()
+    cache.set(key, (fresh_until, panel), SNAPSHOT_SECONDS)
+    return panel
 
 
 def board_forget(centre: Centre) -> None:
-    """Drop the cached snapshot (tests, or a caller that must show a change at once)."""
-    cache.delete(_cache_key(centre.pk))
+    """Drop the cached snapshot and panels (tests, or a caller that must show a change at once)."""
+    cache.delete_many([_cache_key(centre.pk), *(_panel_key(centre.pk, code) for code in _panel_languages())])
+
+
+def _current_snapshot(centre: Centre, *, at: datetime | None = None) -> tuple[BoardSnapshot, float]:
+    """The cached snapshot and until when (``time.time()``) it may be shown, or a new one."""
+    key = _cache_key(centre.pk)
+    cached = cache.get(key)
+    if cached is not None and time.time() < cached[1]:
+        current: tuple[BoardSnapshot, float] = cached
+        return current
+    # Its data is at least as fresh as the moment before the query, whatever the cache's clock.
+    fresh_until = time.time() + SNAPSHOT_SECONDS
+    snapshot = _compute(centre, at=at or timezone.now())
+    cache.set(key, (snapshot, fresh_until), SNAPSHOT_SECONDS)
+    return snapshot, fresh_until
+
+
+def _panel_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
 def _languages() -> list[str]:

@@ -9,6 +9,7 @@ address is cleaned. An ``Authorization: Device <token>`` header works as well.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache, wraps
@@ -18,7 +19,6 @@ from uuid import UUID
 import segno
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -34,7 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop.catalog.models import LifeEvent, Service
 from onestop.centres.models import Centre
-from onestop.queueing.board import board_snapshot
+from onestop.queueing.board import BoardSnapshot, board_panel, board_snapshot
 from onestop.queueing.errors import DeviceNotAllowed, QueueingError, ServiceNotOffered
 from onestop.queueing.estimates import estimate_wait
 from onestop.queueing.models import Device, Queue, Ticket
@@ -72,7 +72,7 @@ def _device_path(code: str, kind: str) -> str:
 
 def _presented_token(request: HttpRequest, kind: str) -> tuple[str, bool]:
     """The token the device presents, and whether it came in the address (to be moved to a cookie)."""
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # not request.headers: it copies every header
     scheme, _sep, value = header.partition(" ")
     if scheme.lower() == "device" and value.strip():
         return value.strip(), False
@@ -418,11 +418,33 @@ def _board_labels() -> dict[str, list[tuple[str, str]]]:
     return labels
 
 
-BOARD_RENDER_CACHE_SECONDS = 5  # a snapshot lives one second; this only bounds memory
+# What ``@never_cache`` sets, for the view polled every second: built once instead of on every poll.
+_NEVER_CACHE_CONTROL = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def _board_context(request: HttpRequest, device: Device) -> dict[str, Any]:
-    snapshot = board_snapshot(device.centre)
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    return http_date(second)
+
+
+def _never_cache_polled(view: DeviceView) -> DeviceView:
+    """The headers of ``@never_cache`` (``Expires`` now, ``Cache-Control`` as above), set directly."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Expires"] = _http_date(int(time.time()))
+        response.headers["Cache-Control"] = _NEVER_CACHE_CONTROL
+        return response
+
+    return wrapper
+
+
+def _board_language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _board_context(device: Device, snapshot: BoardSnapshot, language: str) -> dict[str, Any]:
     calls = snapshot["calls"]
     return {
         "centre": device.centre,
@@ -431,7 +453,7 @@ def _board_context(request: HttpRequest, device: Device) -> dict[str, Any]:
         "newest": calls[0] if calls else None,
         "earlier": calls[1:],
         "labels": _board_labels(),
-        "current_language": translation.get_language() or settings.LANGUAGE_CODE,
+        "current_language": language,
         "language_codes": " ".join(code for code, _name in settings.LANGUAGES),
         "rotate_seconds": BOARD_LANGUAGE_SECONDS,
     }
@@ -441,22 +463,23 @@ def _board_context(request: HttpRequest, device: Device) -> dict[str, Any]:
 @device_required(Device.Kind.BOARD)
 def board(request: HttpRequest, device: Device) -> HttpResponse:
     """The display board: last calls, waiting counts, updated every second."""
-    return render(request, "queueing/board.html", _board_context(request, device))
+    context = _board_context(device, board_snapshot(device.centre), _board_language())
+    return render(request, "queueing/board.html", context)
 
 
-@never_cache
+@_never_cache_polled
 @device_required(Device.Kind.BOARD)
 def board_live(request: HttpRequest, device: Device) -> HttpResponse:
     """The part of the board that htmx fetches every second. Every board of a centre shows the same
-    snapshot (cached for a second), so its rendering is cached with it: one render per snapshot and
-    language, instead of one per board per second."""
-    context = _board_context(request, device)
-    key = f"board-live:{device.centre_id}:{context['current_language']}:{context['snapshot']['generated_at'].isoformat()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("queueing/board.html#live", context, request=request)
-        cache.set(key, html, BOARD_RENDER_CACHE_SECONDS)
-    return HttpResponse(html)
+    snapshot (cached for a second), so the panel is rendered once per snapshot and language, and a
+    poll in between only reads it from the cache. The panel depends on nothing else of the request:
+    it is rendered without it (no context processors), as it is shared by every board."""
+    language = _board_language()
+
+    def render_panel(snapshot: BoardSnapshot) -> str:
+        return render_to_string("queueing/board.html#live", _board_context(device, snapshot, language))
+
+    return HttpResponse(board_panel(device.centre, language, render_panel))
 
 
 # --- Ticket status (public) --------------------------------------------------------------------

@@ -31,7 +31,10 @@ class Command(BaseCommand):
             default="",
             help="the site's address, e.g. https://onestop.example (else a path is printed)",
         )
-        revoke = sub.add_parser("revoke", help="Withdraw a device's registration at once.")
+        revoke = sub.add_parser(
+            "revoke",
+            help="Withdraw a device's registration (web servers refuse it within ONESTOP_DEVICE_AUTH_CACHE_SECONDS).",
+        )
         revoke.add_argument("device_id", type=int)
         revoke.add_argument("--reason", default="")
         listing = sub.add_parser("list", help="List devices (of one centre).")
