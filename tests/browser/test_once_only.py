@@ -22,7 +22,7 @@ from onestop.queueing.models import CounterQueue, Ticket
 from onestop.queueing.services.counters import counter_sign_in
 from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_start
 from tests.browser.conftest import assert_accessible
-from tests.exchange.test_selectors import PassportOffice, build_passport_office
+from tests.exchange.worlds import PassportOffice, build_passport_office
 from tests.factories.centres import CounterFactory
 from tests.factories.people import STAFF_PASSWORD
 from tests.factories.queueing import QueueFactory

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from onestop.exchange import directory, keys, purposes, registries
+from onestop.exchange import directory as _exchange_directory_module
 from onestop.exchange.models import AccessRight, DataService, ExchangeLogEntry, Member, Purpose
 from onestop.exchange.protocol import (
     DEFAULT_PURPOSE,
@@ -34,6 +35,7 @@ from onestop.exchange.protocol import (
     Message,
 )
 from onestop.exchange.purposes import Matter
+from tests.exchange.worlds import Directory, PassportOffice, build_passport_office
 from tests.factories.exchange import AccessRightFactory, DataServiceFactory, MemberFactory, PurposeFactory
 from tests.factories.people import valid_national_id
 
@@ -211,3 +213,25 @@ def error_body(content: bytes) -> dict[str, Any]:
     assert all(isinstance(value, str) for value in body.values())
     assert body["message"]
     return body
+
+
+# --- Worlds for the reader-facing tests (tests/exchange/worlds.py) -------------------------------
+
+
+@pytest.fixture
+def exchange_directory() -> Directory:
+    built = Directory()
+    _exchange_directory_module.reset()
+    return built
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def passport_office(media, settings) -> PassportOffice:
+    settings.ONESTOP_EXCHANGE_RETRIES = 0
+    return build_passport_office()

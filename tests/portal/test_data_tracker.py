@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from onestop.exchange import directory
 from onestop.people.models import Citizen
-from tests.exchange.test_selectors import Directory, log
+from tests.exchange.worlds import Directory, log
 from tests.factories.people import CitizenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
