@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from django.db import transaction
 
@@ -227,16 +227,34 @@ def _check_exported(
         expected.setdefault(seq, []).append(_Expected(hash_, label, exported=True))
 
 
-class _Walk:
-    """The chain walk: the current position plus the window of rows around it."""
+class ChainRow(Protocol):
+    """What the chain walk needs of a row: its place, its links and how to recompute its hash."""
 
-    def __init__(self, rows: Iterator[_Row]) -> None:
+    @property
+    def id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    def digest(self, prev_hash: str) -> str: ...
+
+
+R = TypeVar("R", bound=ChainRow)
+
+
+class ChainWalk(Generic[R]):
+    """The chain walk: the current position plus the window of rows around it. Shared by every
+    hash chain (the audit trail here, the exchange log) over rows that satisfy :class:`ChainRow`."""
+
+    def __init__(self, rows: Iterator[R]) -> None:
         self.rows = rows
-        self.ahead: deque[_Row] = deque()
-        self.behind: deque[_Row] = deque(maxlen=_WINDOW)
+        self.ahead: deque[R] = deque()
+        self.behind: deque[R] = deque(maxlen=_WINDOW)
         self.expected_seq = 1
         self.prev_hash = GENESIS_HASH
-        self.last: _Row | None = None
+        self.last: R | None = None
 
     def fill(self, n: int) -> None:
         while len(self.ahead) < n:
@@ -245,24 +263,28 @@ class _Walk:
                 return
             self.ahead.append(row)
 
-    def next(self) -> _Row | None:
+    def next(self) -> R | None:
         self.fill(1)
         return self.ahead.popleft() if self.ahead else None
 
-    def fits(self, row: _Row) -> bool:
+    def peek(self) -> R | None:
+        self.fill(1)
+        return self.ahead[0] if self.ahead else None
+
+    def fits(self, row: R) -> bool:
         return (
             row.seq == self.expected_seq
             and row.prev_hash == self.prev_hash
             and row.digest(self.prev_hash) == row.hash
         )
 
-    def advance(self, row: _Row) -> None:
+    def advance(self, row: R) -> None:
         self.behind.append(row)
         self.last = row
         self.prev_hash = row.hash
         self.expected_seq = row.seq + 1
 
-    def classify(self, row: _Row) -> Problem:
+    def classify(self, row: R) -> Problem:
         """Name the tampering that makes ``row`` not fit (see the module docstring)."""
         self.fill(_WINDOW)
         ahead = list(self.ahead)
@@ -321,7 +343,9 @@ class _Walk:
         return Problem(DELETED, seq, row.id, f"a row before row #{row.id} is gone and the rest renumbered")
 
 
-def _check_at(report: VerifyReport, walk: _Walk, row: _Row, expected: dict[int, list[_Expected]]) -> bool:
+def _check_at(
+    report: VerifyReport, walk: ChainWalk[_Row], row: _Row, expected: dict[int, list[_Expected]]
+) -> bool:
     """Compare the chain at ``row`` with the checkpoints there; False when one does not match."""
     for exp in expected.get(row.seq, ()):
         if exp.hash == row.hash:
@@ -358,7 +382,7 @@ def audit_verify(*, checkpoints: list[dict[str, Any]] | None = None) -> VerifyRe
     _check_stored(report, upto, expected)
     _check_exported(report, checkpoints or [], expected)
 
-    walk = _Walk(_stream(upto))
+    walk = ChainWalk[_Row](_stream(upto))
     broken = False
     while (row := walk.next()) is not None:
         if not walk.fits(row):
@@ -379,7 +403,10 @@ def audit_verify(*, checkpoints: list[dict[str, Any]] | None = None) -> VerifyRe
 
 
 def _check_tail(
-    report: VerifyReport, walk: _Walk, head: AuditChainHead | None, expected: dict[int, list[_Expected]]
+    report: VerifyReport,
+    walk: ChainWalk[_Row],
+    head: AuditChainHead | None,
+    expected: dict[int, list[_Expected]],
 ) -> None:
     """After an unbroken walk: the chain must end where the head (and every checkpoint) says."""
     end = walk.expected_seq - 1

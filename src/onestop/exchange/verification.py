@@ -22,7 +22,6 @@ Unsealed rows (``seq`` empty) are not part of the chain yet and are only counted
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -32,7 +31,7 @@ from django.db import transaction
 from onestop.core import signing
 from onestop.core.audit import Actor, audit_record
 from onestop.core.sealing import GENESIS_HASH
-from onestop.core.verification import BAD_SIGNATURE, CHANGED, DELETED, INSERTED, REORDERED, Problem
+from onestop.core.verification import BAD_SIGNATURE, CHANGED, DELETED, INSERTED, REORDERED, ChainWalk, Problem
 from onestop.exchange import keys
 from onestop.exchange.models import ExchangeChainHead, ExchangeLogEntry, Member
 from onestop.exchange.sealing import CONTENT_FIELDS, HEAD_PK, entry_hash, signed_message
@@ -51,7 +50,6 @@ __all__ = [
     "exchange_log_verify",
 ]
 
-_WINDOW = 256  # rows looked at behind and ahead of a break; swaps farther apart read as delete+insert
 _PAGE = 2000
 
 _COLUMNS = (*CONTENT_FIELDS, "prev_hash", "hash", "signature", "key_id")
@@ -198,106 +196,9 @@ def _stream(upto: int) -> Iterator[_Row]:
         last = page[-1][_SEQ]
 
 
-class _Walk:
-    """The chain walk: the current position plus the window of rows around it (core's, with rows
-    that also carry signatures)."""
-
-    def __init__(self, rows: Iterator[_Row]) -> None:
-        self.rows = rows
-        self.ahead: deque[_Row] = deque()
-        self.behind: deque[_Row] = deque(maxlen=_WINDOW)
-        self.expected_seq = 1
-        self.prev_hash = GENESIS_HASH
-        self.last: _Row | None = None
-
-    def fill(self, n: int) -> None:
-        while len(self.ahead) < n:
-            row = next(self.rows, None)
-            if row is None:
-                return
-            self.ahead.append(row)
-
-    def next(self) -> _Row | None:
-        self.fill(1)
-        return self.ahead.popleft() if self.ahead else None
-
-    def peek(self) -> _Row | None:
-        self.fill(1)
-        return self.ahead[0] if self.ahead else None
-
-    def fits(self, row: _Row) -> bool:
-        return (
-            row.seq == self.expected_seq
-            and row.prev_hash == self.prev_hash
-            and row.digest(self.prev_hash) == row.hash
-        )
-
-    def advance(self, row: _Row) -> None:
-        self.behind.append(row)
-        self.last = row
-        self.prev_hash = row.hash
-        self.expected_seq = row.seq + 1
-
-    def classify(self, row: _Row) -> Problem:
-        """Name the tampering that makes ``row`` not fit (see the module docstring)."""
-        self.fill(_WINDOW)
-        ahead = list(self.ahead)
-        nearby = {r.hash: r for r in (*self.behind, *ahead)}
-        seq = self.expected_seq
-        last = self.last
-        self_consistent = row.digest(row.prev_hash) == row.hash
-
-        if row.seq < seq:
-            return Problem(INSERTED, row.seq, row.id, f"seq {row.seq} lies before the chain's position {seq}")
-        twin = nearby.get(row.hash)
-        if twin is not None and twin.id != row.id:
-            return Problem(INSERTED, row.seq, row.id, f"duplicates row #{twin.id} (seq {twin.seq})")
-        if row.seq > seq:
-            if row.prev_hash == self.prev_hash:
-                if self_consistent:
-                    return Problem(
-                        INSERTED, row.seq, row.id, f"links to seq {seq - 1} but claims seq {row.seq}"
-                    )
-                return Problem(CHANGED, row.seq, row.id, "its seq no longer matches its hash")
-            missing = f"seq {seq}" if row.seq == seq + 1 else f"seqs {seq}–{row.seq - 1}"
-            return Problem(
-                DELETED, seq, row.id, f"{missing} missing: row #{row.id} links to a row that is gone"
-            )
-        if row.prev_hash == self.prev_hash:
-            following = ahead[0] if ahead else None
-            if following is not None and following.prev_hash == self.prev_hash:
-                return Problem(INSERTED, row.seq, row.id, f"the next row #{following.id} links across it")
-            return Problem(CHANGED, row.seq, row.id, "its content no longer matches its hash")
-        # Same seq as expected, but it does not link to the row before it.
-        if last is not None and row.prev_hash == last.prev_hash:
-            return Problem(INSERTED, last.seq, last.id, f"row #{row.id} (seq {row.seq}) links across it")
-        belongs_here = next((r for r in ahead if r.prev_hash == self.prev_hash), None)
-        if belongs_here is not None:
-            linked = row.prev_hash in nearby or any(r.prev_hash == row.hash for r in ahead)
-            if linked:
-                return Problem(
-                    REORDERED,
-                    row.seq,
-                    row.id,
-                    f"out of place: row #{belongs_here.id} (now seq {belongs_here.seq}) belongs at seq {seq}",
-                )
-            return Problem(
-                INSERTED,
-                row.seq,
-                row.id,
-                f"not linked into the chain, which goes on at row #{belongs_here.id}",
-            )
-        if self_consistent and last is not None:
-            return Problem(
-                CHANGED,
-                last.seq,
-                last.id,
-                f"its hash was recomputed: row #{row.id} still links to the old one",
-            )
-        return Problem(DELETED, seq, row.id, f"a row before row #{row.id} is gone and the rest renumbered")
-
-
-def _signature_problem(walk: _Walk, row: _Row, fault: str, head: ExchangeChainHead | None) -> Problem:
+def _signature_problem(
+    walk: ChainWalk[_Row], row: _Row, fault: str, head: ExchangeChainHead | None
+) -> Problem:
     """A row that fits the chain but whose signature fails. If the next row links across it, it was
     slipped in; if what comes after it (the next row, or the head for the last row) still holds
     another hash, its content was changed and the hash recomputed; otherwise the signature itself
@@ -332,7 +233,7 @@ def exchange_log_verify() -> VerifyReport:
     report.head_seq = upto
     signatures = _Keys()
 
-    walk = _Walk(_stream(upto))
+    walk = ChainWalk(_stream(upto))
     broken = False
     while (row := walk.next()) is not None:
         if not walk.fits(row):
@@ -357,7 +258,7 @@ def exchange_log_verify() -> VerifyReport:
     return report
 
 
-def _check_tail(report: VerifyReport, walk: _Walk, head: ExchangeChainHead | None) -> None:
+def _check_tail(report: VerifyReport, walk: ChainWalk[_Row], head: ExchangeChainHead | None) -> None:
     """After an unbroken walk the chain must end where the head says."""
     end = walk.expected_seq - 1
     if head is None:
