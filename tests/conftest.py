@@ -38,3 +38,14 @@ def _fresh_exchange_state():
     yield
     directory.reset()
     breaker.reset_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_queue_configuration():
+    """Ticket issue keeps each centre's configuration in memory (queueing/intake.py): no test may see
+    another test's centres."""
+    from onestop.queueing import intake
+
+    intake.intake_reset()
+    yield
+    intake.intake_reset()

@@ -92,6 +92,8 @@ ONESTOP_QUEUE_PRIORITY_GROUPS = env.list(
     "ONESTOP_QUEUE_PRIORITY_GROUPS", default=["disability", "elderly", "pregnant"]
 )
 ONESTOP_DEVICE_AUTH_CACHE_SECONDS = env.float("ONESTOP_DEVICE_AUTH_CACHE_SECONDS", default=5.0)  # seconds
+# How long a web process keeps a centre's queues and offered services before reading them again.
+ONESTOP_QUEUE_CONFIG_CACHE_SECONDS = env.float("ONESTOP_QUEUE_CONFIG_CACHE_SECONDS", default=5.0)
 ONESTOP_WEBHOOK_MAX_ATTEMPTS = env.int(
     "ONESTOP_WEBHOOK_MAX_ATTEMPTS", default=8
 )  # then a delivery is given up

@@ -44,16 +44,35 @@ def roles_of(user: Any) -> set[str]:
     return set(_memberships(user).values_list("role", flat=True))
 
 
-def has_role(user: Any, role: str, *, agency: Agency | None = None, centre: Centre | None = None) -> bool:
-    """Whether the user holds ``role`` today — in the given agency or centre, if one is named. A
-    national membership covers every agency and centre."""
-    memberships = _memberships(user).filter(role=role)
-    national = Q(agency__isnull=True, centre__isnull=True)
-    if agency is not None:
-        memberships = memberships.filter(Q(agency=agency) | national)
-    if centre is not None:
-        memberships = memberships.filter(Q(centre=centre) | national)
-    return memberships.exists()
+def has_role(
+    user: Any, role: str, *, agency: Agency | int | None = None, centre: Centre | int | None = None
+) -> bool:
+    """Whether the user holds ``role`` today — in the given agency or centre (an instance or its id),
+    if one is named. A national membership covers every agency and centre.
+
+    Every counter action and most views ask this, so it reads the user's few memberships of that
+    role with the plainest query there is and decides the dates and the scope here (the same rules
+    as :func:`in_force` and the scoping helpers below)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    today = timezone.localdate()
+    agency_id = agency.pk if isinstance(agency, Agency) else agency
+    centre_id = centre.pk if isinstance(centre, Centre) else centre
+    rows = RoleMembership.objects.filter(user_id=user.pk, role=role).values_list(
+        "agency_id", "centre_id", "valid_from", "valid_until"
+    )
+    for in_agency, at_centre, valid_from, valid_until in rows:
+        if (valid_from is not None and valid_from > today) or (
+            valid_until is not None and valid_until < today
+        ):
+            continue
+        national = in_agency is None and at_centre is None
+        if agency_id is not None and not (national or in_agency == agency_id):
+            continue
+        if centre_id is not None and not (national or at_centre == centre_id):
+            continue
+        return True
+    return False
 
 
 def agencies_visible_to(user: Any) -> QuerySet[Agency]:

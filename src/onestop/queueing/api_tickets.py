@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from onestop.catalog.models import Service
 from onestop.catalog.serializers import ProblemSerializer
-from onestop.centres.models import Centre, Counter
+from onestop.centres.models import Counter
 from onestop.core.audit import Actor
 from onestop.core.problems import ProblemError
 from onestop.people.models import Role
@@ -31,6 +31,7 @@ from onestop.people.scoping import has_role
 from onestop.queueing import selectors
 from onestop.queueing.api_devices import DeviceAuthentication
 from onestop.queueing.errors import QueueingError, WrongCentre
+from onestop.queueing.intake import centre_intake
 from onestop.queueing.models import Queue, Ticket
 from onestop.queueing.services import tickets as ticket_services
 from onestop.queueing.services.devices import device_actor, device_for_token
@@ -146,7 +147,14 @@ class IssueTicketView(APIView):
         responses={201: TicketSerializer, **_problems(400, 401, 403, 404)},
     )
     def post(self, request: Request, code: str) -> Response:
-        centre = get_object_or_404(Centre, code=code, is_active=True)
+        data = IssueTicketInput(data=request.data)
+        valid = data.is_valid()
+        # The centre's queues and services as this process last read them (queueing/intake.py):
+        # a kiosk press reads no configuration from the database.
+        intake = centre_intake(code)
+        if intake is None or not intake.centre.is_active:
+            raise exceptions.NotFound()
+        centre = intake.centre
         actor: Actor
         token = request.auth
         if isinstance(token, str):
@@ -161,16 +169,20 @@ class IssueTicketView(APIView):
             actor, channel = request.user, Ticket.Channel.RECEPTION
         else:
             raise exceptions.NotAuthenticated()
-        data = IssueTicketInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not valid:  # reported only once the caller is known to be allowed here
+            raise exceptions.ValidationError(data.errors)
         values = data.validated_data
-        queue = Queue.objects.filter(centre=centre, prefix=values["queue"], is_active=True).first()
+        queue = intake.queues.get(values["queue"])
         if queue is None:
             raise exceptions.ValidationError(
                 {"queue": [_("This centre has no open queue with that prefix.")]}
             )
-        identifiers = list(values["services"])
-        services = list(Service.objects.filter(identifier__in=identifiers))
+        identifiers = list(dict.fromkeys(values["services"]))
+        services = [intake.services[i] for i in identifiers if i in intake.services]
+        if len(services) < len(identifiers):
+            # Not offered here: existing services go on to the service's refusal, which names them.
+            others = [i for i in identifiers if i not in intake.services]
+            services += list(Service.objects.filter(identifier__in=others))
         unknown = sorted(set(identifiers) - {s.identifier for s in services})
         if unknown:
             raise exceptions.ValidationError({"services": [_("Unknown services: %s.") % ", ".join(unknown)]})

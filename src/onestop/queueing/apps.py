@@ -6,3 +6,8 @@ class QueueingConfig(AppConfig):
 
     name = "onestop.queueing"
     label = "queueing"
+
+    def ready(self) -> None:
+        from onestop.queueing import intake
+
+        intake.connect_signals()

@@ -81,7 +81,7 @@ def ticket_event_append(
     at: datetime,
     from_status: str = "",
     to_status: str = "",
-    counter: Counter | None = None,
+    counter: Counter | int | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> TicketEvent:
     """Append one ``TicketEvent`` (used directly only for events that change no status: issue,
@@ -94,7 +94,7 @@ def ticket_event_append(
         at=at,
         from_status=from_status,
         to_status=to_status,
-        counter=counter,
+        counter_id=counter.pk if isinstance(counter, Counter) else counter,
         actor_id=actor_id,
         actor_label=actor_label,
         data=dict(data or {}),
@@ -108,12 +108,12 @@ def ticket_transition(
     kind: str,
     actor: Actor,
     at: datetime,
-    counter: Counter | None = None,
+    counter: Counter | int | None = None,
     data: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> Ticket:
     """Move ``ticket`` from its current status to ``to_status`` by compare-and-set, record the event
-    (``counter`` is the counter the event happened at) and the audit entry, and return the ticket
+    (``counter`` is the counter the event happened at, or its id) and the audit entry, and return the ticket
     with ``fields`` (other Ticket columns, e.g. ``called_at=at``, ``counter_id=…``; expressions such
     as ``F("recall_count") + 1`` are allowed) applied. Raises ``IllegalTransition`` if the table
     forbids it or another request changed the ticket first. Runs in the caller's transaction."""

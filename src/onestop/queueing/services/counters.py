@@ -38,8 +38,9 @@ def _require_manager(actor: Actor, centre: Centre) -> None:
     raise WrongCentre(_("Only a manager of this centre or an administrator may change its queues."))
 
 
-def require_operator(actor: Actor, centre: Centre) -> None:
-    """Raise ``WrongCentre`` unless ``actor`` is an operator at ``centre`` today."""
+def require_operator(actor: Actor, centre: Centre | int) -> None:
+    """Raise ``WrongCentre`` unless ``actor`` is an operator at ``centre`` (or the centre with that
+    id) today."""
     if not has_role(actor, Role.OPERATOR, centre=centre):
         raise WrongCentre()
 
