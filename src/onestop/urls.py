@@ -10,6 +10,8 @@ handler404 = problems.handler404
 handler500 = problems.handler500
 
 urlpatterns = [
+    # First: display boards poll it every second (see queueing/urls.py).
+    path("", include("onestop.queueing.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("exchange/", include("onestop.exchange.urls")),
     path("r1/", include("onestop.exchange.r1_urls")),
     path("", include("onestop.cases.urls")),
-    path("", include("onestop.queueing.urls")),
     path("", include("onestop.core.urls")),
     path("", include("onestop.portal.urls")),
 ]
