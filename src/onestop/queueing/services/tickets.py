@@ -149,15 +149,15 @@ def ticket_issue(
         )
     service_day = timezone.localdate(at)
     sequence = None
-    if connection.features.has_select_for_update:
-        # On a database with row locks the number is taken first, in its own transaction, so the
-        # lock on the day's counter row is held for one statement rather than for the whole issue:
-        # kiosks and reception at one centre do not wait on each other's inserts. If the issue then
-        # fails, that number is never printed (a gap, as on a paper roll), never given twice. Inside
-        # a caller's transaction it joins that one. (SQLite has one writer at a time anyway, so
-        # there it is taken inside the issue's transaction and saves a commit.)
-        with transaction.atomic():
-            sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+    if connection.features.has_select_for_update and not connection.in_atomic_block:
+        # On a database with row locks, and outside any caller's transaction, the number is taken
+        # first by a statement of its own (autocommit: one round trip), so the lock on the day's
+        # counter row is held for that statement only, not for the whole issue: kiosks and
+        # reception at one centre do not wait on each other's inserts. If the issue then fails, that
+        # number is never printed (a gap, as on a paper roll), never given twice. Inside a caller's
+        # transaction, and on SQLite (one writer at a time anyway), it is taken inside the issue's
+        # transaction.
+        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
     with transaction.atomic():
         if sequence is None:
             sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
