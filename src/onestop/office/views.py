@@ -21,8 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case as DbCase
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -122,15 +121,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "service": form.cleaned_data["service"],
             "query": form.cleaned_data["q"].strip(),
         }
-    # Breached first, then at risk, then by statutory deadline: the sweep's verdict outranks the raw
-    # date (a case whose clock resumed may be breached yet due later than an untouched one).
-    urgency = DbCase(
-        When(sla_state=Case.SlaState.BREACHED, then=Value(0)),
-        When(sla_state=Case.SlaState.AT_RISK, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    cases = selectors.worklist(user, **filters).order_by(urgency, "statutory_due_at", "pk")
+    # Most urgent first (breached, at risk, then by statutory deadline): the selector's order, which
+    # is the order its index is built on (cases.models.WORKLIST_ORDER).
+    cases = selectors.worklist(user, **filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -75,6 +75,29 @@ def has_role(
     return False
 
 
+def agency_ids_visible_to(user: Any) -> frozenset[int] | None:
+    """The ids of the agencies whose back-office data the user may see, or None for all of them (a
+    national role): the same answer as :func:`agencies_visible_to`, from one plain query, for the
+    hot lists that filter by a list of ids rather than by a subquery."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    today = timezone.localdate()
+    ids: set[int] = set()
+    rows = RoleMembership.objects.filter(user_id=user.pk, role__in=[*NATIONAL_ROLES, *AGENCY_ROLES])
+    for role, agency_id, valid_from, valid_until in rows.values_list(
+        "role", "agency_id", "valid_from", "valid_until"
+    ):
+        if (valid_from is not None and valid_from > today) or (
+            valid_until is not None and valid_until < today
+        ):
+            continue
+        if role in NATIONAL_ROLES:
+            return None
+        if agency_id is not None:
+            ids.add(agency_id)
+    return frozenset(ids)
+
+
 def agencies_visible_to(user: Any) -> QuerySet[Agency]:
     """Agencies whose back-office data the user may see."""
     if _is_national(user):
