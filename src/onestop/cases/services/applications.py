@@ -17,12 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.cases.errors import IllegalTransition, InvalidAnswers, NotAllowed
 from onestop.cases.models import Application, ApplicationItem, Case, EvidenceItem
-from onestop.cases.services.assignment import case_assign_automatically
+from onestop.cases.services.assignment import agencies_with_webhooks, case_assign_automatically
 from onestop.cases.services.sla import at_risk_moment, case_deadlines
 from onestop.cases.workflow import case_event_append
 from onestop.catalog.models import Fee, Service
@@ -177,7 +178,7 @@ def application_add_service(
             fee_currency=fee.currency,
             exemption=exemption,
         )
-        EvidenceItem.objects.bulk_create(
+        evidence = EvidenceItem.objects.bulk_create(
             EvidenceItem(
                 item=item,
                 evidence_type=req.evidence_type,
@@ -199,7 +200,12 @@ def application_add_service(
         # Imported here: the evidence module builds on this one (tracking numbers).
         from onestop.cases.services.evidence import fetch_after_commit
 
-        fetch_after_commit(item=item, actor=actor)
+        # The new rows say whether a registry is involved: no need to ask the database again.
+        fetch_after_commit(
+            item=item,
+            actor=actor,
+            to_fetch=any(e.status == EvidenceItem.Status.TO_BE_FETCHED for e in evidence),
+        )
     return item
 
 
@@ -243,13 +249,21 @@ def application_save_answers(
     return item
 
 
-def _missing(application: Application) -> dict[str, list[str]]:
+def _missing(application: Application, items: Sequence[ApplicationItem]) -> dict[str, list[str]]:
+    """What keeps ``application`` (with its ``items``, services loaded) from being submitted: field
+    key → messages, in the order of the items, each item's answers before its uploads."""
     from onestop.cases.forms import validate_answers  # written by the documents module
 
     errors: dict[str, list[str]] = {}
-    items = list(application.items.select_related("service"))
     if not items:
         errors["services"] = [_("Choose at least one service.")]
+        return errors
+    # One query for the missing uploads of every item, not one per item.
+    uploads: dict[int, list[EvidenceItem]] = {item.pk: [] for item in items}
+    for evidence in EvidenceItem.objects.select_related("evidence_type").filter(
+        item__in=items, required=True, status=EvidenceItem.Status.TO_BE_UPLOADED
+    ):
+        uploads[evidence.item_id].append(evidence)
     for item in items:
         prefix = item.service.identifier
         try:
@@ -257,9 +271,7 @@ def _missing(application: Application) -> dict[str, list[str]]:
         except InvalidAnswers as exc:
             for key, messages in exc.errors.items():
                 errors[f"{prefix}.{key}"] = messages
-        for evidence in item.evidence.select_related("evidence_type").filter(
-            required=True, status=EvidenceItem.Status.TO_BE_UPLOADED
-        ):
+        for evidence in uploads[item.pk]:
             errors[f"{prefix}.evidence.{evidence.evidence_type.code}"] = [
                 _("Upload %(name)s.") % {"name": evidence.evidence_type.name}
             ]
@@ -277,15 +289,20 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
     now = at or timezone.now()
     _require(actor, application)
     with transaction.atomic():
-        # Lock the draft so a double click cannot submit it twice.
-        locked = Application.objects.select_for_update().get(pk=application.pk)
+        # Lock the draft so a double click cannot submit it twice (only the draft's row: the
+        # citizen comes along for the notification without being locked).
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("citizen")
+            .get(pk=application.pk)
+        )
         _require_draft(locked)
-        errors = _missing(locked)
+        items = list(locked.items.select_related("service"))
+        errors = _missing(locked, items)
         if errors:
             raise InvalidAnswers(_("The application is not complete yet."), errors=errors)
         # Drafts have had their number since they were started; one from before that gets it now.
         tracking = locked.tracking_number or _new_tracking_number(now)
-        items = list(locked.items.select_related("service", "application__citizen"))
         fee = Money.zero(items[0].fee_currency or str(getattr(settings, "ONESTOP_CURRENCY", "KZT")))
         for item in items:
             if item.fee_amount:
@@ -306,6 +323,8 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
                 "fee_currency",
             ]
         )
+        # Whether each agency has active webhooks, read once for all the events below.
+        hooked = agencies_with_webhooks(item.service.agency_id for item in items)
         cases = []
         for index, item in enumerate(items, start=1):
             statutory, target = case_deadlines(item.service, now)
@@ -328,6 +347,7 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
                 at=now,
                 to_status=Case.Status.SUBMITTED,
                 data={"channel": locked.channel},
+                webhooks=case.agency_id in hooked,
             )
             cases.append(case)
         audit_record(
@@ -346,10 +366,29 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
             language=citizen.preferred_language,
             subject=locked,
         )
+        # Assignment comes last: it makes the agency's other assignments wait until this
+        # transaction commits, so nothing else should run after it.
         for case in cases:
-            case_assign_automatically(case=case, at=now)
-    application.refresh_from_db()
+            case_assign_automatically(case=case, at=now, webhooks=case.agency_id in hooked, savepoint=False)
+    _take_columns(application, locked)
     return application
+
+
+def _take_columns(application: Application, row: Application) -> None:
+    """Give the caller's ``application`` the columns of ``row`` (the same application as this
+    transaction last wrote it): what ``refresh_from_db()`` would read, without the query."""
+    for field in Application._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        # A foreign key that changed would leave the old related object cached.
+        if (
+            isinstance(field, ForeignKey)
+            and getattr(application, field.attname) != value
+            and field.is_cached(application)
+        ):
+            field.delete_cached_value(application)
+        setattr(application, field.attname, value)
+    # As refresh_from_db(): related lists read before (items, cases) are read again when used.
+    application.__dict__.pop("_prefetched_objects_cache", None)
 
 
 __all__ = [

@@ -451,11 +451,14 @@ def _fetch_item_evidence(item_id: int, actor: Actor) -> None:
             logger.exception("fetching evidence item %s of application item %s failed", pk, item_id)
 
 
-def fetch_after_commit(*, item: ApplicationItem, actor: Actor) -> None:
+def fetch_after_commit(*, item: ApplicationItem, actor: Actor, to_fetch: bool | None = None) -> None:
     """Fetch the new item's registry evidence as soon as the current transaction commits: inline,
     so the next page already shows it, and bounded by each service's timeout and circuit breaker.
-    Nothing is scheduled when the item needs no registry."""
-    if not EvidenceItem.objects.filter(item=item, status=S.TO_BE_FETCHED).exists():
+    Nothing is scheduled when the item needs no registry. ``to_fetch``: whether the item has
+    evidence to be fetched, when the caller knows (it just wrote the rows); None asks the database."""
+    if to_fetch is None:
+        to_fetch = EvidenceItem.objects.filter(item=item, status=S.TO_BE_FETCHED).exists()
+    if not to_fetch:
         return
     item_id = item.pk
     transaction.on_commit(lambda: _fetch_item_evidence(item_id, actor))
