@@ -6,7 +6,7 @@ by another web process) applies once the snapshot is older than ONESTOP_QUEUE_CO
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -37,6 +37,9 @@ def _press(client, fo, queue="A", service=None):
     )
 
 
+# Snapshots are kept only outside a transaction that changed the configuration: these tests run
+# without the test-wide transaction (whose fixtures just created the centre) to see them kept.
+@pytest.mark.django_db(transaction=True)
 def test_a_repeated_kiosk_press_reads_no_configuration(kiosk, front_office):
     assert _press(kiosk, front_office).status_code == 201
     with CaptureQueriesContext(connection) as queries:
@@ -82,6 +85,7 @@ def test_a_queue_that_stops_handling_a_service_refuses_it_in_the_service_layer(f
     assert "does not handle" in refused.value.message
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_change_this_process_did_not_see_applies_once_the_snapshot_is_old(
     kiosk, front_office, monkeypatch, settings
 ):
@@ -115,3 +119,44 @@ def test_an_unknown_or_closed_centre_is_404(kiosk, front_office):
     response = _press(kiosk, front_office)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_rolled_back_change_leaves_no_snapshot_behind(kiosk, front_office):
+    fo = front_office
+    kept = [s for s in fo.centre.services.all() if s != fo.services_a[0]]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        centre_services.centre_set_services(actor=SYSTEM, centre=fo.centre, services=kept)
+        assert _press(kiosk, fo).status_code == 400  # the change is seen inside its transaction
+        raise RuntimeError("the change is abandoned")
+    assert _press(kiosk, fo).status_code == 201  # and forgotten with it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_newer_than_the_snapshot_is_read_before_it_is_trusted(kiosk, front_office):
+    fo = front_office
+    assert _press(kiosk, fo).status_code == 201  # the snapshot is kept, without queue C
+    # As another web process would make it, without a signal here: queue C handles only one service.
+    queue_c = Queue.objects.bulk_create([Queue(centre=fo.centre, prefix="C", name="Certificates")])[0]
+    Queue.services.through.objects.bulk_create(
+        [Queue.services.through(queue_id=queue_c.pk, service_id=fo.services_a[1].pk)]
+    )
+    with pytest.raises(ServiceNotOffered) as refused:
+        ticket_issue(
+            actor=SYSTEM, centre=fo.centre, queue=queue_c, channel="kiosk", services=[fo.services_a[0]]
+        )
+    assert "does not handle" in refused.value.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_deleted_elsewhere_within_the_snapshot_is_a_400_not_a_500(kiosk, front_office):
+    fo = front_office
+    assert _press(kiosk, fo, queue="B", service=fo.service_b).status_code == 201
+    ticket_free = Queue.objects.bulk_create([Queue(centre=fo.centre, prefix="D", name="Drop-in")])[0]
+    intake.intake_forget()
+    assert _press(kiosk, fo, queue="B", service=fo.service_b).status_code == 201  # snapshot with D
+    with connection.cursor() as cursor:  # another process deletes D, which has no tickets yet
+        cursor.execute("DELETE FROM queueing_queue WHERE id = %s", [ticket_free.pk])
+    response = kiosk.post(f"/api/v1/centres/{fo.centre.code}/tickets", {"queue": "D"})
+    assert response.status_code == 400
+    assert [e["name"] for e in response.json()["errors"]] == ["queue"]
+    assert _press(kiosk, fo, queue="B", service=fo.service_b).json()["number"] == "B-003"

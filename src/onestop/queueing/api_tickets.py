@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -31,7 +32,7 @@ from onestop.people.scoping import has_role
 from onestop.queueing import selectors
 from onestop.queueing.api_devices import DeviceAuthentication
 from onestop.queueing.errors import QueueingError, WrongCentre
-from onestop.queueing.intake import centre_intake
+from onestop.queueing.intake import centre_intake, intake_forget
 from onestop.queueing.models import Queue, Ticket
 from onestop.queueing.services import tickets as ticket_services
 from onestop.queueing.services.devices import device_actor, device_for_token
@@ -134,6 +135,10 @@ class EndInput(serializers.Serializer[dict[str, Any]]):
     )
 
 
+def _no_open_queue() -> exceptions.ValidationError:
+    return exceptions.ValidationError({"queue": [_("This centre has no open queue with that prefix.")]})
+
+
 class IssueTicketView(APIView):
     authentication_classes = [DeviceAuthentication, *APIView.authentication_classes]
     permission_classes: list[Any] = []
@@ -174,9 +179,7 @@ class IssueTicketView(APIView):
         values = data.validated_data
         queue = intake.queues.get(values["queue"])
         if queue is None:
-            raise exceptions.ValidationError(
-                {"queue": [_("This centre has no open queue with that prefix.")]}
-            )
+            raise _no_open_queue()
         identifiers = list(dict.fromkeys(values["services"]))
         services = [intake.services[i] for i in identifiers if i in intake.services]
         if len(services) < len(identifiers):
@@ -186,16 +189,25 @@ class IssueTicketView(APIView):
         unknown = sorted(set(identifiers) - {s.identifier for s in services})
         if unknown:
             raise exceptions.ValidationError({"services": [_("Unknown services: %s.") % ", ".join(unknown)]})
-        ticket = _run(
-            lambda: ticket_services.ticket_issue(
-                actor=actor,
-                centre=centre,
-                queue=queue,
-                channel=values.get("channel") or channel,
-                services=services,
-                priority_group=values["priority_group"],
+        try:
+            ticket = _run(
+                lambda: ticket_services.ticket_issue(
+                    actor=actor,
+                    centre=centre,
+                    queue=queue,
+                    channel=values.get("channel") or channel,
+                    services=services,
+                    priority_group=values["priority_group"],
+                )
             )
-        )
+        except IntegrityError:
+            # The queue was deleted (by another process, within its snapshot's lifetime): read the
+            # configuration again and say so; anything else is not ours to explain.
+            intake_forget()
+            fresh = centre_intake(code)
+            if fresh is not None and values["queue"] in fresh.queues:
+                raise
+            raise _no_open_queue() from None
         return Response(TicketSerializer(ticket).data, status=201)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from onestop.catalog.models import Service
@@ -51,6 +51,8 @@ class Intake:
 
 
 _lock = threading.Lock()
+#: Per thread (each has its own connection): whether its open transaction changed the configuration.
+_pending = threading.local()
 _generation = 0
 _snapshots: dict[str, tuple[float, int, Intake]] = {}
 
@@ -68,9 +70,14 @@ def centre_intake(code: str) -> Intake | None:
         kept = _snapshots.get(code)
         if kept is not None and kept[1] == _generation and now - kept[0] < ttl:
             return kept[2]
+    in_transaction = connection.in_atomic_block
+    if not in_transaction:
+        _pending.changed = False  # whatever this thread's last transaction changed has ended
     generation = _generation  # read before the queries: a change during them invalidates the result
     intake = _load(code)
-    if intake is not None and ttl > 0:
+    # Not kept when this thread's open transaction changed the configuration: it would hold rows that
+    # a rollback may take back (a commit drops the snapshots anyway).
+    if intake is not None and ttl > 0 and not (in_transaction and getattr(_pending, "changed", False)):
         with _lock:
             if generation == _generation:
                 _snapshots[code] = (now, generation, intake)
@@ -99,9 +106,17 @@ def _load(code: str) -> Intake | None:
 
 def intake_forget(**_signal: Any) -> None:
     """Drop every snapshot of this process, now and again when the current transaction commits
-    (a snapshot read in between would still hold the old rows)."""
+    (a snapshot read in between would still hold the old rows). Until this thread's transaction
+    ends, it keeps no new snapshot either (see :func:`centre_intake`)."""
     _bump()
-    transaction.on_commit(_bump)
+    if connection.in_atomic_block:
+        _pending.changed = True
+    transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    _pending.changed = False
+    _bump()
 
 
 def _bump() -> None:

@@ -367,8 +367,10 @@ def application_submit(*, actor: Actor, application: Application, at: datetime |
             subject=locked,
         )
         # Assignment comes last: it makes the agency's other assignments wait until this
-        # transaction commits, so nothing else should run after it.
-        for case in cases:
+        # transaction commits, so nothing else should run after it. In agency order: each agency's
+        # lock is held to the commit, so two applications naming the same agencies in opposite
+        # orders would otherwise wait for each other (a deadlock PostgreSQL breaks by failing one).
+        for case in sorted(cases, key=lambda c: (c.agency_id, c.pk)):
             case_assign_automatically(case=case, at=now, webhooks=case.agency_id in hooked, savepoint=False)
     _take_columns(application, locked)
     return application

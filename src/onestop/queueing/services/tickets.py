@@ -36,7 +36,7 @@ from onestop.queueing.errors import (
     ServiceNotOffered,
     WrongCentre,
 )
-from onestop.queueing.intake import centre_intake
+from onestop.queueing.intake import centre_intake, intake_forget
 from onestop.queueing.models import (
     Appointment,
     CounterQueue,
@@ -99,6 +99,11 @@ def _check_offered(centre: Centre, queue: Queue, services: Sequence[Service]) ->
         return
     # The centre's configuration as this process last read it (see queueing/intake.py).
     intake = centre_intake(centre.code)
+    if intake is not None and queue.pk not in intake.queue_services:
+        # A queue newer than this process's snapshot (made in another process): read again rather
+        # than take it for a queue without a service list.
+        intake_forget()
+        intake = centre_intake(centre.code)
     if intake is None or intake.centre.pk != centre.pk:
         offered: frozenset[int] = frozenset()
         refused = list(services)
