@@ -4,9 +4,9 @@ all the assignments committed before it. Nine drafts submitted by nine threads a
 officers with no work: each officer ends with exactly three cases, as if they had come one by one.
 And the lock is taken in a fixed order, so two assigners cannot deadlock on it.
 
-On SQLite the in-memory test database cannot be shared by threads, so (as in
-tests/cases/test_decision_races.py) this module moves the test database to a temporary file for
-its duration; on PostgreSQL the session's test database serves every thread as it is.
+On SQLite the in-memory test database cannot be shared by threads, so this module uses the
+fixture of tests/cases/test_decision_races.py, which moves the test database to a temporary file
+for its duration; on PostgreSQL the session's test database serves every thread as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import threading
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
@@ -24,35 +23,13 @@ from onestop.cases.services import application_start, application_submit, case_a
 from onestop.core.audit import SystemActor
 from onestop.core.models import AuditEvent
 from onestop.people.models import Role
+from tests.cases.test_decision_races import django_db_setup  # noqa: F401 -- the file database
 from tests.factories.cases import CaseFactory, OfficerProfileFactory
 from tests.factories.catalog import AgencyFactory, ServiceFactory
 from tests.factories.people import CitizenFactory, RoleMembershipFactory
 
 SUBMISSIONS = 9
 OFFICERS = 3
-
-
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path_factory.mktemp("assignment-concurrency") / "test.sqlite3"
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        # Holding the raw connection keeps the session's shared in-memory database alive.
-        kept = connection.connection
-        connection.connection = None
-        settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = original_name
-            connection.connection = kept
 
 
 @pytest.mark.django_db(transaction=True)
