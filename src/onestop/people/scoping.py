@@ -29,6 +29,11 @@ def in_force(today: date | None = None) -> Q:
     )
 
 
+def _in_force_on(day: date, valid_from: date | None, valid_until: date | None) -> bool:
+    """:func:`in_force` for one membership's dates already read (both bounds inclusive)."""
+    return (valid_from is None or valid_from <= day) and (valid_until is None or valid_until >= day)
+
+
 def _memberships(user: Any) -> QuerySet[RoleMembership]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return RoleMembership.objects.none()
@@ -62,9 +67,7 @@ def has_role(
         "agency_id", "centre_id", "valid_from", "valid_until"
     )
     for in_agency, at_centre, valid_from, valid_until in rows:
-        if (valid_from is not None and valid_from > today) or (
-            valid_until is not None and valid_until < today
-        ):
+        if not _in_force_on(today, valid_from, valid_until):
             continue
         national = in_agency is None and at_centre is None
         if agency_id is not None and not (national or in_agency == agency_id):
@@ -87,9 +90,7 @@ def agency_ids_visible_to(user: Any) -> frozenset[int] | None:
     for role, agency_id, valid_from, valid_until in rows.values_list(
         "role", "agency_id", "valid_from", "valid_until"
     ):
-        if (valid_from is not None and valid_from > today) or (
-            valid_until is not None and valid_until < today
-        ):
+        if not _in_force_on(today, valid_from, valid_until):
             continue
         if role in NATIONAL_ROLES:
             return None
