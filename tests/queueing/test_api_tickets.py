@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from onestop.queueing.api_tickets import TicketSerializer
 from onestop.queueing.models import Ticket
-from onestop.queueing.services.tickets import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_transfer
 from tests.factories.catalog import ServiceFactory
 from tests.factories.queueing import DeviceFactory
 
@@ -79,6 +81,23 @@ def test_status_page_is_public_by_token(front_office):
 def test_unknown_token_is_404_problem(db):
     response = APIClient().get("/api/v1/tickets/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+
+
+def test_a_ticket_body_is_what_its_declared_fields_give(front_office):
+    """TicketSerializer writes its body out by hand (speed); it must agree with its declarations,
+    which are what the OpenAPI schema publishes: waiting, called to a counter, transferred."""
+    def body_agrees(ticket: Ticket) -> dict:
+        serializer = TicketSerializer(ticket)
+        assert serializer.data == serializers.Serializer.to_representation(serializer, ticket)
+        return serializer.data
+
+    ticket = _issue(front_office)
+    assert body_agrees(Ticket.objects.get(pk=ticket.pk))["counter"] is None
+    called = ticket_call_next(actor=front_office.operator, counter=front_office.counter1)
+    assert called is not None
+    assert body_agrees(called)["counter"] == 1
+    moved = ticket_transfer(actor=front_office.operator, ticket=called, to_queue=front_office.queue_b)
+    assert body_agrees(moved)["queue"] == front_office.queue_b.prefix
 
 
 def test_call_next_on_empty_queue_is_200_with_message(api, front_office):

@@ -56,6 +56,25 @@ def audit_record(
     change it describes commit (or roll back) together."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record() must be called inside the service's transaction.atomic()")
+    event = audit_entry(
+        actor=actor, action=action, target=target, before=before, after=after, reason=reason, extra=extra
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_entry(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit event :func:`audit_record` appends, not yet saved: for a caller that writes it in
+    the same statement as its change (``core/statements.py``)."""
     kind, actor_id, label = _actor_fields(actor)
     summary: dict[str, Any] = {}
     if before is not None:
@@ -66,7 +85,7 @@ def audit_record(
         summary["reason"] = reason
     if extra:
         summary.update(extra)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         occurred_at=timezone.now(),
         actor_kind=kind,
         actor_id=actor_id,

@@ -11,6 +11,7 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.catalog.models import Service
@@ -108,7 +109,11 @@ class Ticket(models.Model):
         REMOTE = "remote", _("Remote")
         APPOINTMENT = "appointment", _("Appointment")
 
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="tickets")
+    # Indexes: a status change rewrites every index of the row (the status is indexed), four times
+    # a visit, so the table keeps only those that a query or a delete check uses. The centre and the
+    # counter are covered by the composite indexes below; the citizen and the target counter are
+    # mostly empty and indexed only where set.
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
     service_day = models.DateField(_("day"))  # the centre's local date of issue
     prefix = models.CharField(max_length=2)
@@ -117,9 +122,9 @@ class Ticket(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.WAITING)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), default=0)  # higher is served first
-    priority_group = models.SlugField(_("priority group"), max_length=32, blank=True)
+    priority_group = models.SlugField(_("priority group"), max_length=32, blank=True, db_index=False)
     citizen = models.ForeignKey(
-        Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Citizen, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     appointment = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
@@ -132,7 +137,7 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     counter = models.ForeignKey(
-        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     target_counter = models.ForeignKey(
         Counter,
@@ -140,6 +145,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text=_("Set when the ticket was transferred to one counter rather than to a queue."),
     )
     recall_count = models.PositiveSmallIntegerField(default=0)
@@ -157,6 +163,12 @@ class Ticket(models.Model):
             models.Index(fields=["centre", "status", "queue", "arrived_at"], name="ticket_call_next_idx"),
             models.Index(fields=["centre", "service_day", "status"], name="ticket_day_idx"),
             models.Index(fields=["counter", "status"], name="ticket_counter_idx"),
+            models.Index(fields=["citizen"], name="ticket_citizen_idx", condition=Q(citizen__isnull=False)),
+            models.Index(
+                fields=["target_counter"],
+                name="ticket_target_counter_idx",
+                condition=Q(target_counter__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,17 +187,31 @@ class TicketService(models.Model):
         REFUSED = "refused", _("Refused by the citizen")
         NOT_HANDLED = "not_handled", _("Not handled")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="services")
+    # The ticket is covered by the unique constraint; counter and operator are empty until service
+    # starts and indexed only where set (the delete checks of counters and users use them).
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="services", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
-    counter = models.ForeignKey(Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    operator = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    counter = models.ForeignKey(
+        Counter, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    operator = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["ticket", "service"], name="ticket_service_unique")]
+        indexes = [
+            models.Index(
+                fields=["counter"], name="ticket_service_counter_idx", condition=Q(counter__isnull=False)
+            ),
+            models.Index(
+                fields=["operator"], name="ticket_service_operator_idx", condition=Q(operator__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.service_id} {self.outcome}"
@@ -208,8 +234,11 @@ class TicketEvent(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         CLOSED_UNSERVED = "closed_unserved", _("Closed at the end of the day")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")  # denormalised for rollups
+    # Both covered by the composite indexes below (ticket, at) and (centre, kind, at).
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
+    centre = models.ForeignKey(  # denormalised for rollups
+        Centre, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField()
     from_status = models.CharField(max_length=16, blank=True)

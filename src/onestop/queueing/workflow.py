@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models.expressions import Combinable
 
 from onestop.centres.models import Counter
-from onestop.core.audit import Actor, SystemActor, audit_record
+from onestop.core.audit import Actor, SystemActor, audit_entry
+from onestop.core.statements import insert_select, run_chain, update_returning, writes_in_one_statement
 from onestop.queueing.errors import IllegalTransition
 from onestop.queueing.models import Ticket, TicketEvent
 
@@ -73,6 +74,33 @@ def _actor_columns(actor: Actor) -> tuple[str, str]:
     return str(actor.pk), actor.get_username()[:150]
 
 
+def ticket_event(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    counter: Counter | int | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> TicketEvent:
+    """The ``TicketEvent`` row of one event, not yet saved."""
+    actor_id, actor_label = _actor_columns(actor)
+    return TicketEvent(
+        ticket_id=ticket.pk,
+        centre_id=ticket.centre_id,
+        kind=kind,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        counter_id=counter.pk if isinstance(counter, Counter) else counter,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        data=dict(data or {}),
+    )
+
+
 def ticket_event_append(
     *,
     ticket: Ticket,
@@ -86,19 +114,18 @@ def ticket_event_append(
 ) -> TicketEvent:
     """Append one ``TicketEvent`` (used directly only for events that change no status: issue,
     check-in). Must run inside the caller's transaction."""
-    actor_id, actor_label = _actor_columns(actor)
-    return TicketEvent.objects.create(
+    event = ticket_event(
         ticket=ticket,
-        centre_id=ticket.centre_id,
         kind=kind,
+        actor=actor,
         at=at,
         from_status=from_status,
         to_status=to_status,
-        counter_id=counter.pk if isinstance(counter, Counter) else counter,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        data=dict(data or {}),
+        counter=counter,
+        data=data,
     )
+    event.save(force_insert=True)
+    return event
 
 
 def ticket_transition(
@@ -122,7 +149,48 @@ def ticket_transition(
     from_status = ticket.status
     if not is_legal(from_status, to_status, kind):
         raise IllegalTransition(extra={"from_status": from_status, "to_status": to_status, "action": kind})
-    changed = Ticket.objects.filter(pk=ticket.pk, status=from_status).update(status=to_status, **fields)
+    event_data = dict(data or {})
+    event = ticket_event(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        counter=counter,
+        data=event_data,
+    )
+    audit = audit_entry(
+        actor=actor,
+        action=f"ticket.{kind}",
+        target=ticket,
+        before={"status": from_status},
+        after={"status": to_status},
+        reason=str(event_data.get("reason", "")),
+        extra={"event": event_data} if event_data else None,
+    )
+    claim = Ticket.objects.filter(pk=ticket.pk, status=from_status)
+    if writes_in_one_statement():
+        # One round trip: the compare-and-set, and the event and audit rows only if it changed a row.
+        update_sql, update_params, attnames = update_returning(claim, {"status": to_status, **fields})
+        event_sql, event_params = insert_select(event, source="changed")
+        audit_sql, audit_params = insert_select(audit, source="changed")
+        rows = run_chain(
+            [
+                ("changed", update_sql, update_params),
+                ("event", event_sql, event_params),
+                ("audit", audit_sql, audit_params),
+            ],
+            "SELECT * FROM changed",
+        )
+        if not rows:
+            raise IllegalTransition(
+                extra={"from_status": from_status, "to_status": to_status, "action": kind}
+            )
+        for attname, value in zip(attnames, rows[0], strict=True):
+            setattr(ticket, attname, value)
+        return ticket
+    changed = claim.update(status=to_status, **fields)
     if changed != 1:
         # Someone else moved the ticket since it was read: the caller acted on a stale view.
         raise IllegalTransition(extra={"from_status": from_status, "to_status": to_status, "action": kind})
@@ -133,26 +201,8 @@ def ticket_transition(
             setattr(ticket, name, value)
     if expressions:
         ticket.refresh_from_db(fields=expressions)
-    event_data = dict(data or {})
-    ticket_event_append(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        counter=counter,
-        data=event_data,
-    )
-    audit_record(
-        actor=actor,
-        action=f"ticket.{kind}",
-        target=ticket,
-        before={"status": from_status},
-        after={"status": to_status},
-        reason=str(event_data.get("reason", "")),
-        extra={"event": event_data} if event_data else None,
-    )
+    event.save(force_insert=True)
+    audit.save(force_insert=True)
     return ticket
 
 
@@ -162,6 +212,7 @@ __all__ = [
     "TRANSITIONS",
     "allowed_kinds",
     "is_legal",
+    "ticket_event",
     "ticket_event_append",
     "ticket_transition",
 ]

@@ -1,0 +1,121 @@
+"""Several row writes in one PostgreSQL statement (data-modifying ``WITH`` clauses).
+
+The hottest writes of the platform (a kiosk press, a counter's call, start and end) are each a short
+chain: change one row, append its event, append its audit entry. Run through the ORM that is one round
+trip per row plus ``BEGIN`` and ``COMMIT``; on PostgreSQL the whole chain can be one statement, which
+is atomic by itself and writes nothing at all when its first step finds no row (a lost
+compare-and-set). See docs/decisions/0008-one-statement-writes.md.
+
+The pieces here render the SQL Django would write for a model instance or a queryset, so values,
+defaults and column types stay Django's (``pre_save``, ``get_db_prep_save``), and the callers keep the
+ORM path for SQLite, whose round trips cost nothing. Every value is a parameter; only table and column
+names (from model metadata) and the callers' own SQL expressions are spliced into the text.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+from django.db.models.sql import UpdateQuery
+
+#: Column types cast to ``text`` rather than to their own type: a cast to ``varchar(n)`` would
+#: truncate a long value silently, where the column's assignment refuses it.
+_TEXT_TYPES = frozenset(
+    {"CharField", "TextField", "SlugField", "EmailField", "URLField", "FilePathField", "FileField"}
+)
+
+
+def writes_in_one_statement() -> bool:
+    """Whether this database runs data-modifying ``WITH`` clauses (PostgreSQL). Callers fall back to
+    one ORM statement per row elsewhere."""
+    return connection.vendor == "postgresql"
+
+
+def _cast(field: models.Field[Any, Any]) -> str:
+    return _cast_for(connection.vendor, field)
+
+
+@functools.cache
+def _cast_for(vendor: str, field: models.Field[Any, Any]) -> str:
+    # Cached: working a column's type out (Field.cast_db_type) cost more than the rest of a row.
+    if field.get_internal_type() in _TEXT_TYPES:
+        return "text"
+    return str(field.cast_db_type(connection))
+
+
+def insert_select(
+    obj: models.Model,
+    *,
+    source: str | None,
+    computed: Mapping[str, str] | None = None,
+    returning: Sequence[str] = (),
+) -> tuple[str, list[Any]]:
+    """``INSERT INTO <obj's table> (<columns>) SELECT <values> FROM <source>``: one row of ``obj``
+    (an unsaved instance) for each row of ``source`` (a ``WITH`` name), so nothing is written when
+    ``source`` is empty; exactly one row when ``source`` is None. ``computed`` maps attribute names
+    to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``) for values known only once
+    the statement runs. Each other value is a typed parameter, prepared as ``Model.save()`` would
+    prepare it. ``returning`` names columns for a later step to read."""
+    computed = computed or {}
+    meta = obj._meta
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
+    column_of = {f.attname: str(f.column) for f in meta.concrete_fields}
+    for field in meta.concrete_fields:
+        if field.primary_key and getattr(obj, field.attname) is None:
+            continue  # the database numbers the row
+        columns.append(quote(column_of[field.attname]))
+        if field.attname in computed:
+            values.append(computed[field.attname])
+            continue
+        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        if value is None:
+            # Written out rather than sent: fewer parameters keep the statement in psycopg's cache
+            # of parsed queries (at most 50 parameters).
+            values.append(f"NULL::{_cast(field)}")
+        else:
+            values.append(f"%s::{_cast(field)}")
+            params.append(value)
+    unknown = set(computed) - set(column_of)
+    if unknown:
+        raise ValueError(f"{meta.label} has no columns {sorted(unknown)}")
+    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
+    if source is not None:
+        sql += f" FROM {source}"
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(column_of[name]) for name in returning)
+    return sql, params
+
+
+def update_returning(
+    queryset: models.QuerySet[Any], values: Mapping[str, Any]
+) -> tuple[str, tuple[Any, ...], list[str]]:
+    """The ``UPDATE`` that ``queryset.update(**values)`` would run (expressions such as
+    ``F("n") + 1`` allowed), returning every column of the changed rows; and those columns'
+    attribute names, in order."""
+    query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
+    query.add_update_values(dict(values))
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    meta = queryset.model._meta
+    table = connection.ops.quote_name(meta.db_table)
+    fields = list(meta.concrete_fields)
+    returning = ", ".join(f"{table}.{connection.ops.quote_name(str(f.column))}" for f in fields)
+    return f"{sql} RETURNING {returning}", tuple(params), [f.attname for f in fields]
+
+
+def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> list[tuple[Any, ...]]:
+    """Run ``WITH name AS (sql), … <final>`` as one statement and return its rows. ``steps`` are
+    (name, sql, params) in order; a later step may read an earlier one by its name."""
+    clauses = ", ".join(f"{name} AS ({sql})" for name, sql, _params in steps)
+    params = [p for _name, _sql, step_params in steps for p in step_params]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {clauses} {final}", params)
+        return list(cursor.fetchall())
+
+
+__all__ = ["insert_select", "run_chain", "update_returning", "writes_in_one_statement"]
