@@ -15,7 +15,7 @@ from django.utils import timezone
 from onestop.core.models import AuditEvent
 from onestop.queueing import workflow
 from onestop.queueing.errors import IllegalTransition
-from onestop.queueing.models import Ticket, TicketEvent, TicketService
+from onestop.queueing.models import DailySequence, Ticket, TicketEvent, TicketService
 from onestop.queueing.services import tickets as ticket_services
 from onestop.queueing.services.tickets import (
     ticket_call_next,
@@ -179,3 +179,39 @@ def test_a_lost_compare_and_set_writes_nothing(front_office):
         ticket_services.ticket_cancel(actor=front_office.operator, ticket=stale)
     assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.SERVING
     assert (TicketEvent.objects.count(), AuditEvent.objects.count()) == (events, audits)
+
+
+@postgresql_only
+def test_numbers_past_999_and_the_audit_label_match_the_orm_path(front_office, monkeypatch):
+    """The one-statement issue prints the number and the audit label in SQL: past 999 as well."""
+
+    def two_issues(one_statement: bool) -> list[tuple[str, str, dict]]:
+        with monkeypatch.context() as patch:
+            patch.setattr(ticket_services, "writes_in_one_statement", lambda: one_statement)
+            sid = transaction.savepoint()
+            DailySequence.objects.create(
+                centre=front_office.centre, service_day=timezone.localdate(), prefix="A", last=998
+            )
+            issued = [
+                ticket_issue(
+                    actor=None, centre=front_office.centre, queue=front_office.queue_a, channel="kiosk"
+                )
+                for _ in range(2)
+            ]
+            seen = [
+                (
+                    Ticket.objects.get(pk=t.pk).number,
+                    *AuditEvent.objects.filter(
+                        target_type="queueing.ticket", target_id=str(t.pk)
+                    ).values_list("target_label", "summary")[0],
+                )
+                for t in issued
+            ]
+            assert [t.number for t in issued] == [row[0] for row in seen]  # the caller's copy too
+            transaction.savepoint_rollback(sid)
+            return seen
+
+    fast = two_issues(True)
+    assert [number for number, _label, _summary in fast] == ["A-999", "A-1000"]
+    assert fast[1][2]["after"]["number"] == "A-1000" and fast[1][1].startswith("A-1000 (")
+    assert fast == two_issues(False)

@@ -50,15 +50,16 @@ def insert_select(
     obj: models.Model,
     *,
     source: str | None,
-    computed: Mapping[str, str] | None = None,
+    computed: Mapping[str, str | tuple[str, Sequence[Any]]] | None = None,
     returning: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO <obj's table> (<columns>) SELECT <values> FROM <source>``: one row of ``obj``
     (an unsaved instance) for each row of ``source`` (a ``WITH`` name), so nothing is written when
     ``source`` is empty; exactly one row when ``source`` is None. ``computed`` maps attribute names
-    to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``) for values known only once
-    the statement runs. Each other value is a typed parameter, prepared as ``Model.save()`` would
-    prepare it. ``returning`` names columns for a later step to read."""
+    to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``), or to (expression,
+    parameters), for values known only once the statement runs. Each other value is a typed
+    parameter, prepared as ``Model.save()`` would prepare it (:func:`typed_value`). ``returning``
+    names columns for a later step to read."""
     computed = computed or {}
     meta = obj._meta
     quote = connection.ops.quote_name
@@ -71,7 +72,12 @@ def insert_select(
             continue  # the database numbers the row
         columns.append(quote(column_of[field.attname]))
         if field.attname in computed:
-            values.append(computed[field.attname])
+            expression = computed[field.attname]
+            if isinstance(expression, str):
+                values.append(expression)
+            else:
+                values.append(expression[0])
+                params.extend(expression[1])
             continue
         value = field.get_db_prep_save(field.pre_save(obj, True), connection)
         if value is None:
@@ -90,6 +96,13 @@ def insert_select(
     if returning:
         sql += " RETURNING " + ", ".join(quote(column_of[name]) for name in returning)
     return sql, params
+
+
+def typed_value(obj: models.Model, attname: str) -> tuple[str, list[Any]]:
+    """``obj``'s value for the column ``attname`` as ``insert_select`` would send it (a typed
+    parameter), for a computed expression that starts from it."""
+    field = next(f for f in obj._meta.concrete_fields if f.attname == attname)
+    return f"%s::{_cast(field)}", [field.get_db_prep_save(field.pre_save(obj, True), connection)]
 
 
 def update_returning(
@@ -118,4 +131,4 @@ def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> li
         return list(cursor.fetchall())
 
 
-__all__ = ["insert_select", "run_chain", "update_returning", "writes_in_one_statement"]
+__all__ = ["insert_select", "run_chain", "typed_value", "update_returning", "writes_in_one_statement"]

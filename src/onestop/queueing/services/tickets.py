@@ -27,7 +27,7 @@ from onestop.catalog.models import Service
 from onestop.centres.models import Centre, Counter
 from onestop.core.audit import Actor, audit_entry, audit_record
 from onestop.core.national_ids import validate_national_id
-from onestop.core.statements import insert_select, run_chain, writes_in_one_statement
+from onestop.core.statements import insert_select, run_chain, typed_value, writes_in_one_statement
 from onestop.people.models import Citizen, Role
 from onestop.people.scoping import has_role
 from onestop.queueing.errors import (
@@ -75,18 +75,23 @@ def format_number(prefix: str, sequence: int) -> str:
     return f"{prefix}-{sequence:03d}"
 
 
-def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
-    """Take the next daily number for (centre, day, prefix) in one statement (an upsert that returns
-    the new value). The row stays locked until the surrounding transaction ends, so issuers at one
-    centre queue up on it: ``ticket_issue`` therefore takes the number in its own short transaction
-    when it is not already inside one (see there)."""
+def _sequence_upsert(returning: str) -> str:
+    """The statement that takes the next daily number for (centre, day, prefix): an upsert that
+    returns the new value (valid on PostgreSQL and on SQLite >= 3.35). The row stays locked until the
+    statement's transaction ends, so issuers at one centre queue up on it for that long."""
     table = connection.ops.quote_name(DailySequence._meta.db_table)
+    return (
+        f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
+        f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
+        f"RETURNING {returning.format(table=table)}"
+    )
+
+
+def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
+    """Take the next daily number (the ORM path of ``ticket_issue``, inside its transaction)."""
     with connection.cursor() as cursor:
-        # The same statement is valid on PostgreSQL and on SQLite >= 3.35 (ON CONFLICT … RETURNING).
         cursor.execute(
-            f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
+            _sequence_upsert("{table}.last"),
             [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix],
         )
         row = cursor.fetchone()
@@ -154,19 +159,11 @@ def ticket_issue(
             extra={"priority_groups": priority_groups()},
         )
     service_day = timezone.localdate(at)
-    sequence = None
-    if connection.features.has_select_for_update and not connection.in_atomic_block:
-        # On a database with row locks, and outside any caller's transaction, the number is taken
-        # first by a statement of its own (autocommit: one round trip), so the lock on the day's
-        # counter row is held for that statement only, not for the whole issue: kiosks and
-        # reception at one centre do not wait on each other's inserts. If the issue then fails, that
-        # number is never printed (a gap, as on a paper roll), never given twice. Inside a caller's
-        # transaction, and on SQLite (one writer at a time anyway), it is taken inside the issue's
-        # transaction.
-        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
     if writes_in_one_statement():
-        if sequence is None:  # inside the caller's transaction
-            sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+        # PostgreSQL: the number, the ticket, its service lines, its events and its audit entry in
+        # one statement (decision 0008). Outside a caller's transaction it commits by itself, so the
+        # day's counter row is locked for that one statement: kiosks and reception at one centre do
+        # not wait on each other's transactions.
         return _issue_in_one_statement(
             actor=actor,
             centre=centre,
@@ -178,11 +175,9 @@ def ticket_issue(
             appointment=appointment,
             at=at,
             service_day=service_day,
-            sequence=sequence,
         )
     with transaction.atomic():
-        if sequence is None:
-            sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
         ticket = Ticket.objects.create(
             centre=centre,
             queue=queue,
@@ -217,6 +212,17 @@ def ticket_issue(
     return ticket
 
 
+#: The printed number (``format_number``) and the audit label (``Ticket.__str__``) as PostgreSQL
+#: writes them in the one-statement issue; the equivalence test compares them with the ORM path's.
+_NUMBER_SQL = (
+    "{table}.prefix || '-' || CASE WHEN {table}.last < 1000 THEN lpad({table}.last::text, 3, '0') "
+    "ELSE {table}.last::text END"
+)
+_LABEL_SQL = (
+    "issued.number || ' (' || issued.centre_id || ', ' || to_char(issued.service_day, 'YYYY-MM-DD') || ')'"
+)
+
+
 def _issue_in_one_statement(
     *,
     actor: Actor,
@@ -229,18 +235,19 @@ def _issue_in_one_statement(
     appointment: Appointment | None,
     at: datetime,
     service_day: Any,
-    sequence: int,
 ) -> Ticket:
-    """``ticket_issue``'s writes (the ticket, its service lines, its events and audit entry) as one
-    statement on PostgreSQL (core/statements.py): the same rows as the ORM path, in one round trip
-    and one commit. The number was taken just before, by its own statement."""
+    """``ticket_issue``'s writes as one statement on PostgreSQL (core/statements.py): the daily
+    number, then the ticket, its service lines, its events and its audit entry, the same rows as the
+    ORM path, in one round trip and one commit. The number is known only inside the statement, so
+    the columns that show it (the ticket's number, the audit entry's label and summary) are
+    computed there."""
     ticket = Ticket(
         centre=centre,
         queue=queue,
         service_day=service_day,
         prefix=queue.prefix,
-        sequence=sequence,
-        number=format_number(queue.prefix, sequence),
+        sequence=0,  # both taken from the "daily" step below
+        number="",
         channel=channel,
         priority=1 if priority_group else 0,
         priority_group=priority_group,
@@ -263,11 +270,23 @@ def _issue_in_one_statement(
                 data={"appointment": appointment.code},
             )
         )
-    audit = audit_entry(
-        actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
-    )
+    audit = audit_entry(actor=actor, action="ticket.issue", target=ticket, after={"number": "", **data})
+    summary, summary_params = typed_value(audit, "summary")
     steps: list[tuple[str, str, Sequence[Any]]] = [
-        ("issued", *insert_select(ticket, source=None, returning=["id"])),
+        (
+            "daily",
+            _sequence_upsert("{table}.last, " + _NUMBER_SQL + " AS number"),
+            [centre.pk, service_day, queue.prefix],
+        ),
+        (
+            "issued",
+            *insert_select(
+                ticket,
+                source="daily",
+                computed={"sequence": "daily.last", "number": "daily.number"},
+                returning=["id", "sequence", "number", "centre_id", "service_day"],
+            ),
+        ),
     ]
     by_ticket = {"ticket_id": "issued.id"}
     rows: list[models.Model] = [TicketService(service=s) for s in services]
@@ -275,11 +294,14 @@ def _issue_in_one_statement(
     steps += [
         (f"row{n}", *insert_select(row, source="issued", computed=by_ticket)) for n, row in enumerate(rows)
     ]
-    steps.append(
-        ("audit", *insert_select(audit, source="issued", computed={"target_id": "CAST(issued.id AS text)"}))
-    )
-    [(ticket_id,)] = run_chain(steps, "SELECT id FROM issued")
-    ticket.pk = ticket_id
+    audit_columns: dict[str, str | tuple[str, Sequence[Any]]] = {
+        "target_id": "CAST(issued.id AS text)",
+        "target_label": _LABEL_SQL,
+        "summary": (f"jsonb_set({summary}, '{{after,number}}', to_jsonb(issued.number))", summary_params),
+    }
+    steps.append(("audit", *insert_select(audit, source="issued", computed=audit_columns)))
+    [(ticket_id, sequence, number)] = run_chain(steps, "SELECT id, sequence, number FROM issued")
+    ticket.pk, ticket.sequence, ticket.number = ticket_id, sequence, number
     ticket._state.adding = False
     ticket._state.db = connection.alias
     return ticket
