@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from onestop.cases import documents
 from onestop.cases.documents import document_store
 from onestop.cases.errors import NotAllowed, UploadRejected
 from onestop.cases.models import Document, EvidenceItem
@@ -208,3 +211,59 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, case_document):
     response = download(client, None, document)
     assert response.status_code == 302
     assert "next=" in response["Location"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement store is PostgreSQL's")
+def test_the_one_statement_store_leaves_what_the_orm_store_leaves(monkeypatch):
+    """On PostgreSQL an upload's rows are written in one statement (decision 0008): the same
+    document, evidence and audit rows as the ORM path, and another application's evidence of the
+    same type untouched."""
+    item = ApplicationItemFactory()
+    identity = EvidenceTypeFactory()
+    mine = EvidenceItem.objects.create(
+        item=item, evidence_type=identity, status=EvidenceItem.Status.TO_BE_UPLOADED
+    )
+    other = EvidenceItem.objects.create(
+        item=ApplicationItemFactory(), evidence_type=identity, status=EvidenceItem.Status.TO_BE_UPLOADED
+    )
+
+    at = timezone.now()
+
+    def store(one_statement: bool) -> dict:
+        with monkeypatch.context() as patch:
+            patch.setattr(documents, "writes_in_one_statement", lambda: one_statement)
+            sid = transaction.savepoint()
+            stored = document_store(
+                actor=item.application.citizen.user,
+                application=item.application,
+                uploaded_file=upload("passport.pdf", PDF_BYTES),
+                evidence_type=identity,
+                at=at,
+            )
+            row = Document.objects.get(pk=stored.pk)
+            assert stored.file.name == row.file.name  # the caller's copy is the stored row
+            audit = AuditEvent.objects.get(action="document.store", target_id=str(stored.pk))
+            seen = {
+                "document": {
+                    f.attname: getattr(row, f.attname)
+                    for f in Document._meta.concrete_fields
+                    if f.attname not in ("id", "file")
+                },
+                "mine": EvidenceItem.objects.filter(pk=mine.pk, document=stored).values_list(
+                    "status", flat=True
+                )[0],
+                "other": EvidenceItem.objects.filter(pk=other.pk).values_list("status", "document_id")[0],
+                "audit": {
+                    f.attname: getattr(audit, f.attname)
+                    for f in AuditEvent._meta.concrete_fields
+                    if f.attname not in ("id", "occurred_at", "target_id")
+                },
+            }
+            transaction.savepoint_rollback(sid)
+            return seen
+
+    fast, orm = store(True), store(False)
+    assert fast == orm
+    assert fast["mine"] == EvidenceItem.Status.UPLOADED
+    assert fast["other"] == (EvidenceItem.Status.TO_BE_UPLOADED, None)
+    assert fast["audit"]["target_label"] == "passport.pdf"

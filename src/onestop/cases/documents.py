@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
@@ -19,7 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -27,8 +30,11 @@ from django.utils.translation import gettext_lazy
 
 from onestop.cases.errors import NotAllowed, UploadRejected
 from onestop.cases.models import Application, ApplicationItem, Case, Document, EvidenceItem
+from onestop.cases.selectors import InArray
 from onestop.catalog.models import EvidenceType
-from onestop.core.audit import Actor, SystemActor, audit_record
+from onestop.core.audit import Actor, SystemActor, audit_entry
+from onestop.core.models import AuditEvent
+from onestop.core.statements import insert_select, run_chain, update_returning, writes_in_one_statement
 from onestop.people.models import Role
 from onestop.people.scoping import has_role
 
@@ -191,22 +197,29 @@ def document_store(
     path = f"cases/{local:%Y}/{local:%m}/{secrets.token_urlsafe(24)}{extension}"
     stored = default_storage.save(path, File(uploaded_file, name=path))
     kind_label, actor_id = _actor_kind_id(actor)
+    document = Document(
+        application=application,
+        case=case,
+        evidence_type=evidence_type,
+        source=Document.Source.UPLOAD,
+        file=stored,
+        original_name=name,
+        content_type=kind.content_type,
+        size=uploaded_file.size,
+        sha256=checksum,
+        uploaded_at=now,
+        uploaded_by_kind=kind_label,
+        uploaded_by_id=actor_id,
+    )
+    audit = audit_entry(
+        actor=actor, action="document.store", target=document, after=document_snapshot(document)
+    )
     try:
+        if writes_in_one_statement():
+            _store_in_one_statement(document, audit, application=application, evidence_type=evidence_type)
+            return document
         with transaction.atomic():
-            document = Document.objects.create(
-                application=application,
-                case=case,
-                evidence_type=evidence_type,
-                source=Document.Source.UPLOAD,
-                file=stored,
-                original_name=name,
-                content_type=kind.content_type,
-                size=uploaded_file.size,
-                sha256=checksum,
-                uploaded_at=now,
-                uploaded_by_kind=kind_label,
-                uploaded_by_id=actor_id,
-            )
+            document.save(force_insert=True)
             if evidence_type is not None:
                 # The application's items first, then their evidence by (item, type): the unique
                 # index answers that, whatever the planner thinks of the join (with stale
@@ -215,19 +228,53 @@ def document_store(
                 items = list(
                     ApplicationItem.objects.filter(application=application).values_list("pk", flat=True)
                 )
-                EvidenceItem.objects.filter(
-                    item_id__in=items,
-                    evidence_type=evidence_type,
-                    status__in=[EvidenceItem.Status.TO_BE_UPLOADED, EvidenceItem.Status.UPLOADED],
-                ).update(status=EvidenceItem.Status.UPLOADED, document=document)
-            audit_record(
-                actor=actor, action="document.store", target=document, after=document_snapshot(document)
-            )
+                _waiting_for_upload(EvidenceItem.objects.filter(item_id__in=items), evidence_type).update(
+                    status=EvidenceItem.Status.UPLOADED, document=document
+                )
+            audit.target_id = str(document.pk)
+            audit.save(force_insert=True)
     except BaseException:
         # The row never committed, so the stored bytes would be an orphan nobody can reach.
         default_storage.delete(stored)
         raise
     return document
+
+
+def _waiting_for_upload(
+    evidence: QuerySet[EvidenceItem], evidence_type: EvidenceType
+) -> QuerySet[EvidenceItem]:
+    """The evidence items of ``evidence_type`` that a new upload answers (or replaces)."""
+    return evidence.filter(
+        evidence_type=evidence_type,
+        status__in=[EvidenceItem.Status.TO_BE_UPLOADED, EvidenceItem.Status.UPLOADED],
+    )
+
+
+def _store_in_one_statement(
+    document: Document, audit: AuditEvent, *, application: Application, evidence_type: EvidenceType | None
+) -> None:
+    """``document_store``'s writes as one PostgreSQL statement (decision 0008): the document, the
+    evidence items it answers, and its audit entry, which take the new document's id from the
+    first step. The evidence is found through the application's items read first (``= ANY(ARRAY(…))``,
+    the plan the ORM path gets by reading them apart)."""
+    steps: list[tuple[str, str, Sequence[Any]]] = [
+        ("stored", *insert_select(document, source=None, returning=["id"]))
+    ]
+    if evidence_type is not None:
+        items = ApplicationItem.objects.filter(application=application).values("pk")
+        evidence = _waiting_for_upload(EvidenceItem.objects.filter(InArray(F("item"), items)), evidence_type)
+        sql, params, _columns = update_returning(
+            evidence,
+            {"status": EvidenceItem.Status.UPLOADED, "document_id": RawSQL("(SELECT id FROM stored)", ())},
+        )
+        steps.append(("evidence", sql, params))
+    steps.append(
+        ("audit", *insert_select(audit, source="stored", computed={"target_id": "CAST(stored.id AS text)"}))
+    )
+    [(document_id,)] = run_chain(steps, "SELECT id FROM stored")
+    document.pk = document_id
+    document._state.adding = False
+    document._state.db = connection.alias
 
 
 def _is_agency_staff(user: Any, case: Case) -> bool:

@@ -41,7 +41,7 @@ def worklist_fields() -> tuple[str, ...]:
     )
 
 
-class _InArray(In):
+class InArray(In):
     """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
 
     Same rows, different plan: PostgreSQL turns ``IN (subquery)`` into a semi-join and, not knowing
@@ -81,7 +81,7 @@ def worklist(
     # An officer who lost the agency role keeps no access to cases still assigned to them. One plain
     # query says whether that leaves anything (a national role sees every agency); the filter itself
     # is then a subquery of the officer's memberships, written = ANY(ARRAY(…)) on PostgreSQL (see
-    # _InArray): a list of constants instead makes the planner expect a handful of rows and sort all
+    # InArray): a list of constants instead makes the planner expect a handful of rows and sort all
     # of the officer's open cases, where the subquery lets it walk case_worklist_open_idx and stop
     # after a page.
     agencies = agency_ids_visible_to(officer)
@@ -94,7 +94,7 @@ def worklist(
             .order_by()
             .values("agency_id")
         )
-        qs = qs.filter(_InArray(F("agency"), memberships))
+        qs = qs.filter(InArray(F("agency"), memberships))
     if sla_state:
         qs = qs.filter(sla_state=sla_state)
     if service is not None:
