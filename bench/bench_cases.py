@@ -70,6 +70,7 @@ CATCH_UP_SWEEPS = 2
 SUBMIT_TARGET = 20.0
 SUBMISSIONS = 80
 SUBMIT_PROCESSES = 4  # web workers submitting at once, one connection each
+PLAIN_CREATES = 500  # per process, for the submissions' baseline
 ATTACHMENT_BYTES = 400_000
 
 
@@ -307,11 +308,13 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def _worklist(users: int) -> tuple[list[float], list[float]]:
+def _worklist(users: int, *, plain: bool = False) -> tuple[list[float], list[float]]:
     """Latencies (ms) of ``users`` concurrent users spread over processes (WORKLIST_LAYOUT), each
     on its own connection, asking back to back for the first page of 50 of an officer's worklist,
     and the Python CPU time (ms) of each request (meaningful with one thread per process).
-    All users start together, after two untimed requests each (connection, caches)."""
+    All users start together, after two untimed requests each (connection, caches). With ``plain``,
+    the baseline in the same layout: the first 50 cases of the table by primary key, no filter, no
+    scope, no ordering work (the cheapest page of 50 the ORM can read from this table)."""
     import multiprocessing
 
     from django.db import connections
@@ -333,7 +336,9 @@ def _worklist(users: int) -> tuple[list[float], list[float]]:
     results = context.Queue()
     children = [
         context.Process(
-            target=_worklist_process, args=(p, threads, per_user, officers, barrier, results), daemon=True
+            target=_worklist_process,
+            args=(p, threads, per_user, officers, barrier, results, plain),
+            daemon=True,
         )
         for p in range(processes)
     ]
@@ -355,14 +360,20 @@ def _worklist(users: int) -> tuple[list[float], list[float]]:
 
 
 def _worklist_process(
-    index: int, threads: int, per_user: int, officers: list[Any], barrier: Any, results: Any
+    index: int, threads: int, per_user: int, officers: list[Any], barrier: Any, results: Any, plain: bool
 ) -> None:
     """One web worker: ``threads`` users, each with its own connection."""
     import threading
 
     from django.db import connection
 
+    from onestop.cases.models import Case
     from onestop.cases.selectors import worklist
+
+    def page(officer: Any) -> list[Any]:
+        if plain:
+            return list(Case.objects.order_by("pk")[:50])
+        return list(worklist(officer)[:50])
 
     latencies: list[float] = []
     cpu: list[float] = []
@@ -375,14 +386,14 @@ def _worklist_process(
         try:
             picks = [officers[(number * 7 + n) % len(officers)] for n in range(per_user + 2)]
             for officer in picks[:2]:
-                list(worklist(officer)[:50])
+                page(officer)
             barrier.wait()
             for officer in picks[2:]:
                 started, started_cpu = time.perf_counter(), time.process_time()
-                page = list(worklist(officer)[:50])
+                rows = page(officer)
                 mine.append((time.perf_counter() - started) * 1000)
                 mine_cpu.append((time.process_time() - started_cpu) * 1000)
-                assert len(page) == 50, "the officer has a full first page"
+                assert len(rows) == 50, "the officer has a full first page"
         except Exception as exc:  # reported by the parent, never hidden
             barrier.abort()
             with lock:
@@ -443,6 +454,22 @@ def _sla_states_as_of(moment: Any, *, reset: bool = False) -> int:
     return changed
 
 
+def _one_row_update() -> list[float]:
+    """The sweep's baseline: seconds to set one case's SLA state through the ORM (autocommit), the
+    cost of marking a single case by hand, 200 times."""
+    from django.db.models import F
+
+    from onestop.cases.models import Case
+
+    pks = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:200])
+    seconds: list[float] = []
+    for pk in pks:
+        started = time.perf_counter()
+        Case.objects.filter(pk=pk).update(sla_state=F("sla_state"))
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
 def _sweep_steady() -> tuple[list[float], list[int]]:
     """The per-minute job: STEADY_MINUTES sweeps one minute apart from T0, the first one minute
     after the state it finds. Seconds and cases marked per sweep."""
@@ -478,10 +505,12 @@ def _sweep_catch_up() -> tuple[float, int, int]:
     return seconds, marked, reset
 
 
-def _submissions() -> tuple[float, float, int, str]:
+def _submissions(*, plain: bool = False) -> tuple[float, float, int, str]:
     """Submissions/s and p95 (ms) from SUBMIT_PROCESSES processes at once, as web workers would run
     them (one connection each, no shared interpreter lock), and the errors. The rate counts from the
-    common start to the last finish."""
+    common start to the last finish. With ``plain``, the baseline in the same processes: a minimal
+    create (one INSERT of one row in a transaction, as the front office's ``bench.create`` view),
+    PLAIN_CREATES per process."""
     import multiprocessing
 
     from django.db import connections
@@ -492,13 +521,18 @@ def _submissions() -> tuple[float, float, int, str]:
     service = Service.objects.prefetch_related("evidence_requirements").order_by("pk").first()
     assert service is not None
     citizens = list(Citizen.objects.order_by("pk").values_list("pk", flat=True)[:SUBMISSIONS])
+    if plain:  # made once, before the workers start (concurrent CREATE TABLE IF NOT EXISTS can fail)
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS bench_cases_row (id bigserial PRIMARY KEY, at timestamptz)"
+            )
     connections.close_all()  # the children open their own; none is shared across fork()
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(SUBMIT_PROCESSES, timeout=300)
     results = context.Queue()
     children = [
         context.Process(
-            target=_submission_process,
+            target=_plain_create_process if plain else _submission_process,
             args=(service.pk, citizens[index::SUBMIT_PROCESSES], barrier, results),
             daemon=True,
         )
@@ -520,6 +554,24 @@ def _submissions() -> tuple[float, float, int, str]:
     rate = len(latencies) / seconds if seconds > 0 else 0.0
     p95 = _percentile(latencies, 0.95) if latencies else 0.0
     return rate, p95, len(errors), errors[0] if errors else ""
+
+
+def _plain_create_process(_service_pk: int, _citizen_pks: list[int], barrier: Any, results: Any) -> None:
+    """The submissions' baseline: one web worker making PLAIN_CREATES minimal creates."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    latencies: list[float] = []
+    barrier.wait()
+    began = time.time()
+    for _ in range(PLAIN_CREATES):
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_cases_row (at) VALUES (%s)", [timezone.now()])
+        latencies.append((time.perf_counter() - started) * 1000)
+    ended = time.time()
+    connection.close()
+    results.put((latencies, [], began, ended))
 
 
 def _submission_process(service_pk: int, citizen_pks: list[int], barrier: Any, results: Any) -> None:
@@ -575,27 +627,41 @@ def measure() -> str:
     for users in (1, 16):
         processes, threads = WORKLIST_LAYOUT[users]
         try:
+            baseline, _cpu = _worklist(users, plain=True)
             latencies, cpu = _worklist(users)
         except Exception as exc:
             lines.append(f"cases.worklist  postgres  users={users}  FAILED: {type(exc).__name__}: {exc}")
             continue
         median, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+        plain = statistics.median(baseline)
         target = WORKLIST_TARGETS[users]
         verdict = "ok" if median <= target else f"ABOVE TARGET {target:g}ms"
         lines.append(
+            f"bench.plain_page  postgres  users={users}  median={plain:.1f}ms"
+            f" p95={_percentile(baseline, 0.95):.1f}ms  (50 cases by primary key, same layout)"
+        )
+        lines.append(
             f"cases.worklist  postgres  users={users} ({processes} process{'es' if processes > 1 else ''}"
             f" × {threads} thread{'s' if threads > 1 else ''})  median={median:.1f}ms p95={p95:.1f}ms"
+            f" (ratio {plain / median:.2f} vs the plain page)"
             f"  n={len(latencies)}  (selector, first page of 50, 1M cases; target median <= {target:g}ms)"
             f"  {verdict}"
             + (f"  [Python CPU per request: median {statistics.median(cpu):.1f}ms]" if threads == 1 else "")
         )
     try:
+        one_row = _one_row_update()
+        lines.append(
+            f"bench.one_row_update  postgres  median={statistics.median(one_row) * 1000:.2f}ms"
+            f" p95={_percentile(one_row, 0.95) * 1000:.2f}ms  (one case's SLA state set through the ORM)"
+        )
         seconds, marked = _sweep_steady()
         median = statistics.median(seconds)
         verdict = "ok" if median <= SWEEP_TARGET else f"ABOVE TARGET {SWEEP_TARGET:g}s"
         lines.append(
-            f"cases.sla_sweep  postgres  steady state: median={median:.3f}s max={max(seconds):.3f}s per"
-            f" minute's sweep over {CASES:,} cases ({STEADY_MINUTES} sweeps a minute apart, marking"
+            f"cases.sla_sweep  postgres  steady state: median={median:.3f}s"
+            f" p95={_percentile(seconds, 0.95):.3f}s max={max(seconds):.3f}s per"
+            f" minute's sweep over {CASES:,} cases (= {median / statistics.median(one_row):.0f} one-row updates;"
+            f" {STEADY_MINUTES} sweeps a minute apart, marking"
             f" {min(marked)}-{max(marked)} cases each; target <= {SWEEP_TARGET:g}s)  {verdict}"
         )
     except Exception as exc:
@@ -611,11 +677,17 @@ def measure() -> str:
     except Exception as exc:
         lines.append(f"cases.sla_sweep  postgres  catch-up  FAILED: {type(exc).__name__}: {exc}")
     try:
+        base_rate, base_p95, _errors, _first = _submissions(plain=True)
+        lines.append(
+            f"bench.create  postgres  processes={SUBMIT_PROCESSES}  {base_rate:.0f} creates/s p95={base_p95:.1f}ms"
+            "  (one INSERT in a transaction, same processes)"
+        )
         rate, p95, errors, first = _submissions()
         verdict = "ok" if rate >= SUBMIT_TARGET else f"BELOW TARGET {SUBMIT_TARGET:g}/s"
         line = (
             f"cases.submit  postgres  processes={SUBMIT_PROCESSES}  {rate:.1f} submissions/s p95={p95:.0f}ms "
-            f"(3 × 0.4 MB PDF through the services; target >= {SUBMIT_TARGET:g}/s)  {verdict}"
+            f"(ratio {rate / base_rate:.3f} vs the minimal create; 3 × 0.4 MB PDF through the services;"
+            f" target >= {SUBMIT_TARGET:g}/s)  {verdict}"
         )
         if errors:
             line += f"  errors={errors} ({first})"
