@@ -86,6 +86,7 @@ def test_unknown_token_is_404_problem(db):
 def test_a_ticket_body_is_what_its_declared_fields_give(front_office):
     """TicketSerializer writes its body out by hand (speed); it must agree with its declarations,
     which are what the OpenAPI schema publishes: waiting, called to a counter, transferred."""
+
     def body_agrees(ticket: Ticket) -> dict:
         serializer = TicketSerializer(ticket)
         assert serializer.data == serializers.Serializer.to_representation(serializer, ticket)

@@ -8,14 +8,18 @@ shared-cache in-memory test database cannot reproduce with threads, so the test 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
+from onestop.core.audit import SystemActor
 from onestop.queueing.errors import QueueingError, QuotaExceeded, SlotFull
-from onestop.queueing.models import Appointment
+from onestop.queueing.models import Appointment, Ticket
+from onestop.queueing.services import appointments
 from onestop.queueing.services.appointments import appointment_book
+from onestop.queueing.services.tickets import ticket_issue
 from tests.factories.people import CitizenFactory
 from tests.queueing.booking import MONDAY, booking_queue, local
 
@@ -84,3 +88,53 @@ def test_one_citizen_racing_for_several_slots_stays_within_the_quota():
     assert sum(isinstance(r, Appointment) for r in results) == 1
     assert sum(isinstance(r, QuotaExceeded) for r in results) == CALLERS - 1
     assert Appointment.objects.filter(citizen=citizen).count() == 1
+
+
+def test_a_kiosk_press_during_a_remote_join_neither_deadlocks_nor_waits_for_it(monkeypatch):
+    """A remote join holds the citizen and the queue while it checks the slot and issues its
+    ticket; a kiosk press at the same queue meanwhile must not deadlock with it (the kiosk's new
+    ticket checks its queue key, the join then wants the day's number), nor wait for the join."""
+    queue = booking_queue(allows_remote=True)
+    citizen = CitizenFactory()
+    at = local(TUESDAY, 10)
+    ticket_issue(actor=SystemActor("kiosk"), centre=queue.centre, queue=queue, channel="kiosk", at=at)
+    join_holds_its_locks = threading.Event()
+    opening_hours = appointments.slots.centre_open_at
+
+    def slow_opening_hours(q, when):
+        if not join_holds_its_locks.is_set():
+            join_holds_its_locks.set()
+            time.sleep(1.0)  # the join now holds the citizen and the queue for a second
+        return opening_hours(q, when)
+
+    monkeypatch.setattr(appointments.slots, "centre_open_at", slow_opening_hours)
+    errors: dict[str, BaseException] = {}
+    kiosk_seconds: list[float] = []
+
+    def remote() -> None:
+        try:
+            appointments.queue_join_remote(actor=None, queue=queue, citizen=citizen, at=at)
+        except BaseException as error:  # reported below
+            errors["remote"] = error
+        finally:
+            connection.close()
+
+    def kiosk() -> None:
+        join_holds_its_locks.wait(10)
+        started = time.monotonic()
+        try:
+            ticket_issue(actor=SystemActor("kiosk"), centre=queue.centre, queue=queue, channel="kiosk", at=at)
+        except BaseException as error:  # reported below
+            errors["kiosk"] = error
+        finally:
+            kiosk_seconds.append(time.monotonic() - started)
+            connection.close()
+
+    threads = [threading.Thread(target=remote), threading.Thread(target=kiosk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == {}
+    assert kiosk_seconds[0] < 0.8, "the kiosk press waited for the remote join"
+    assert sorted(Ticket.objects.filter(queue=queue).values_list("sequence", flat=True)) == [1, 2, 3]

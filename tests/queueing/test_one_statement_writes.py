@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onestop.core.models import AuditEvent
@@ -27,6 +27,8 @@ from onestop.queueing.services.tickets import (
     ticket_return,
     ticket_start,
 )
+from tests.factories.people import CitizenFactory
+from tests.factories.queueing import AppointmentFactory
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the one-statement writes are PostgreSQL's"
@@ -39,7 +41,7 @@ def _row(ticket: Ticket) -> dict[str, Any]:
     return {name: getattr(ticket, name) for name in TICKET_COLUMNS}
 
 
-def _a_day(fo) -> list[Ticket]:
+def _a_day(fo, booked) -> list[Ticket]:
     """Two visits through every kind of write: issue (with two services, and with a priority group),
     call, recall (an expression), no-show, start, park, return, end with one outcome given."""
     at = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
@@ -70,6 +72,19 @@ def _a_day(fo) -> list[Ticket]:
             at=then(),
         )
     )
+    # An appointment checked in at the kiosk: two events at one moment and two service lines, whose
+    # ids must follow the order given (both are listed by id).
+    third = as_stored(
+        ticket_issue(
+            actor=op,
+            centre=fo.centre,
+            queue=fo.queue_a,
+            channel="appointment",
+            services=list(reversed(fo.services_a)),
+            appointment=booked,
+            at=then(),
+        )
+    )
     called = ticket_call_next(actor=op, counter=fo.counter1, at=then())
     assert called is not None and called.pk == second.pk  # priority first
     called = as_stored(ticket_recall(actor=op, ticket=as_stored(called), at=then()))
@@ -83,7 +98,7 @@ def _a_day(fo) -> list[Ticket]:
     served = as_stored(ticket_start(actor=op, ticket=back, at=then()))
     outcome = {fo.services_a[0].pk: TicketService.Outcome.COMPLETED}
     as_stored(ticket_end(actor=op, ticket=served, outcomes=outcome, at=then()))
-    return [first, second]
+    return [first, second, third]
 
 
 def _what_is_stored(tickets: list[Ticket]) -> list[dict[str, Any]]:
@@ -98,7 +113,7 @@ def _what_is_stored(tickets: list[Ticket]) -> list[dict[str, Any]]:
                 "ticket": _row(row),
                 "lines": list(
                     TicketService.objects.filter(ticket=row)
-                    .order_by("service_id")
+                    .order_by("id")
                     .values("service_id", "outcome", "counter_id", "operator_id", "started_at", "ended_at")
                 ),
                 "events": list(
@@ -137,16 +152,21 @@ def _what_is_stored(tickets: list[Ticket]) -> list[dict[str, Any]]:
 
 @postgresql_only
 def test_one_statement_writes_leave_what_the_orm_writes_leave(front_office, monkeypatch):
+    booked = AppointmentFactory(queue=front_office.queue_a, citizen=CitizenFactory())
     outcomes = []
     for one_statement in (True, False):
         with monkeypatch.context() as patch:
             patch.setattr(workflow, "writes_in_one_statement", lambda one=one_statement: one)
             patch.setattr(ticket_services, "writes_in_one_statement", lambda one=one_statement: one)
             sid = transaction.savepoint()
-            outcomes.append(_what_is_stored(_a_day(front_office)))
+            outcomes.append(_what_is_stored(_a_day(front_office, booked)))
             transaction.savepoint_rollback(sid)
     assert outcomes[0] == outcomes[1]
-    first, second = outcomes[0]
+    first, second, third = outcomes[0]
+    assert [e["kind"] for e in third["events"]] == ["issued", "checked_in"]
+    assert [line["service_id"] for line in third["lines"]] == [
+        s.pk for s in reversed(front_office.services_a)
+    ]
     assert [e["kind"] for e in first["events"]] == [
         "issued",
         "called",
@@ -160,7 +180,10 @@ def test_one_statement_writes_leave_what_the_orm_writes_leave(front_office, monk
     assert second["ticket"]["recall_count"] == 2
     assert [a["action"] for a in first["audit"]][:2] == ["ticket.issue", "ticket.called"]
     # services_a[0] got its outcome; the other was left without one: not handled.
-    assert [line["outcome"] for line in first["lines"]] == ["completed", "not_handled"]
+    assert [(line["service_id"], line["outcome"]) for line in first["lines"]] == [
+        (front_office.services_a[0].pk, "completed"),
+        (front_office.services_a[1].pk, "not_handled"),
+    ]
 
 
 @postgresql_only
@@ -183,7 +206,7 @@ def test_a_lost_compare_and_set_writes_nothing(front_office):
 
 @postgresql_only
 def test_numbers_past_999_and_the_audit_label_match_the_orm_path(front_office, monkeypatch):
-    """The one-statement issue prints the number and the audit label in SQL: past 999 as well."""
+    """Numbers past 999, the audit label and the audit summary: the same on both paths."""
 
     def two_issues(one_statement: bool) -> list[tuple[str, str, dict]]:
         with monkeypatch.context() as patch:
@@ -215,3 +238,20 @@ def test_numbers_past_999_and_the_audit_label_match_the_orm_path(front_office, m
     assert [number for number, _label, _summary in fast] == ["A-999", "A-1000"]
     assert fast[1][2]["after"]["number"] == "A-1000" and fast[1][1].startswith("A-1000 (")
     assert fast == two_issues(False)
+
+
+def test_a_failed_issue_inside_a_callers_transaction_leaves_it_usable(front_office):
+    """As with the ORM path's atomic block: the caller may catch the failure and go on."""
+    service = front_office.services_a[0]
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            ticket_issue(
+                actor=None,
+                centre=front_office.centre,
+                queue=front_office.queue_a,
+                channel="kiosk",
+                services=[service, service],  # one line per service: the second breaks the constraint
+            )
+        assert Ticket.objects.count() == 0
+        ticket_issue(actor=None, centre=front_office.centre, queue=front_office.queue_a, channel="kiosk")
+    assert Ticket.objects.count() == 1

@@ -9,6 +9,7 @@ kept only for display, so it never reaches a file system path.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -216,7 +217,9 @@ def document_store(
     )
     try:
         if writes_in_one_statement():
-            _store_in_one_statement(document, audit, application=application, evidence_type=evidence_type)
+            # Inside a caller's transaction, in a savepoint, as the ORM path's atomic block would.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                _store_in_one_statement(document, audit, application=application, evidence_type=evidence_type)
             return document
         with transaction.atomic():
             document.save(force_insert=True)

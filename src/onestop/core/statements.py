@@ -18,7 +18,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.sql import UpdateQuery
 
 #: Column types cast to ``text`` rather than to their own type: a cast to ``varchar(n)`` would
@@ -50,16 +50,15 @@ def insert_select(
     obj: models.Model,
     *,
     source: str | None,
-    computed: Mapping[str, str | tuple[str, Sequence[Any]]] | None = None,
+    computed: Mapping[str, str] | None = None,
     returning: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO <obj's table> (<columns>) SELECT <values> FROM <source>``: one row of ``obj``
     (an unsaved instance) for each row of ``source`` (a ``WITH`` name), so nothing is written when
     ``source`` is empty; exactly one row when ``source`` is None. ``computed`` maps attribute names
-    to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``), or to (expression,
-    parameters), for values known only once the statement runs. Each other value is a typed
-    parameter, prepared as ``Model.save()`` would prepare it (:func:`typed_value`). ``returning``
-    names columns for a later step to read."""
+    to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``) for values known only once
+    the statement runs. Each other value is a typed parameter, prepared as ``Model.save()`` would
+    prepare it. ``returning`` names columns for a later step to read."""
     computed = computed or {}
     meta = obj._meta
     quote = connection.ops.quote_name
@@ -72,12 +71,7 @@ def insert_select(
             continue  # the database numbers the row
         columns.append(quote(column_of[field.attname]))
         if field.attname in computed:
-            expression = computed[field.attname]
-            if isinstance(expression, str):
-                values.append(expression)
-            else:
-                values.append(expression[0])
-                params.extend(expression[1])
+            values.append(computed[field.attname])
             continue
         value = field.get_db_prep_save(field.pre_save(obj, True), connection)
         if value is None:
@@ -98,13 +92,6 @@ def insert_select(
     return sql, params
 
 
-def typed_value(obj: models.Model, attname: str) -> tuple[str, list[Any]]:
-    """``obj``'s value for the column ``attname`` as ``insert_select`` would send it (a typed
-    parameter), for a computed expression that starts from it."""
-    field = next(f for f in obj._meta.concrete_fields if f.attname == attname)
-    return f"%s::{_cast(field)}", [field.get_db_prep_save(field.pre_save(obj, True), connection)]
-
-
 def update_returning(
     queryset: models.QuerySet[Any], values: Mapping[str, Any]
 ) -> tuple[str, tuple[Any, ...], list[str]]:
@@ -112,6 +99,7 @@ def update_returning(
     ``F("n") + 1`` allowed), returning every column of the changed rows; and those columns'
     attribute names, in order."""
     query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
+    query.annotations = {}  # as QuerySet.update(): annotations play no part in an UPDATE
     query.add_update_values(dict(values))
     sql, params = query.get_compiler(queryset.db).as_sql()
     meta = queryset.model._meta
@@ -123,12 +111,14 @@ def update_returning(
 
 def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> list[tuple[Any, ...]]:
     """Run ``WITH name AS (sql), … <final>`` as one statement and return its rows. ``steps`` are
-    (name, sql, params) in order; a later step may read an earlier one by its name."""
+    (name, sql, params); a later step may read an earlier one by its name. PostgreSQL runs the steps
+    in no set order: a step that must follow another reads from it. A failure marks the caller's
+    atomic block for rollback, as a failed ORM query does."""
     clauses = ", ".join(f"{name} AS ({sql})" for name, sql, _params in steps)
     params = [p for _name, _sql, step_params in steps for p in step_params]
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(f"WITH {clauses} {final}", params)
         return list(cursor.fetchall())
 
 
-__all__ = ["insert_select", "run_chain", "typed_value", "update_returning", "writes_in_one_statement"]
+__all__ = ["insert_select", "run_chain", "update_returning", "writes_in_one_statement"]

@@ -146,9 +146,13 @@ def _within_quota(held: Sequence[datetime], starts_at: datetime) -> bool:
 
 
 def _locked(queue: Queue, citizen: Citizen) -> tuple[Queue, Citizen]:
-    # Citizen first, then queue: every service here takes them in this order.
-    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
-    queue = Queue.objects.select_for_update().select_related("centre").get(pk=queue.pk)
+    # Citizen first, then queue: every service here takes them in this order. NO KEY: the rows'
+    # keys do not change, so a kiosk's new ticket (whose foreign-key check takes a key-share lock
+    # on its queue) need not wait for a booking to finish.
+    citizen = Citizen.objects.select_for_update(no_key=True).get(pk=citizen.pk)
+    queue = (
+        Queue.objects.select_for_update(no_key=True, of=("self",)).select_related("centre").get(pk=queue.pk)
+    )
     return queue, citizen
 
 

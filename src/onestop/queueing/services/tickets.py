@@ -12,6 +12,7 @@ kept on transfer) across the counter's queues; the work profile position breaks 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from onestop.catalog.models import Service
 from onestop.centres.models import Centre, Counter
 from onestop.core.audit import Actor, audit_entry, audit_record
 from onestop.core.national_ids import validate_national_id
-from onestop.core.statements import insert_select, run_chain, typed_value, writes_in_one_statement
+from onestop.core.statements import insert_select, run_chain, writes_in_one_statement
 from onestop.people.models import Citizen, Role
 from onestop.people.scoping import has_role
 from onestop.queueing.errors import (
@@ -75,23 +76,18 @@ def format_number(prefix: str, sequence: int) -> str:
     return f"{prefix}-{sequence:03d}"
 
 
-def _sequence_upsert(returning: str) -> str:
-    """The statement that takes the next daily number for (centre, day, prefix): an upsert that
-    returns the new value (valid on PostgreSQL and on SQLite >= 3.35). The row stays locked until the
-    statement's transaction ends, so issuers at one centre queue up on it for that long."""
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    return (
-        f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
-        f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
-        f"RETURNING {returning.format(table=table)}"
-    )
-
-
 def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
-    """Take the next daily number (the ORM path of ``ticket_issue``, inside its transaction)."""
+    """Take the next daily number for (centre, day, prefix) in one statement (an upsert that returns
+    the new value). The row stays locked until the surrounding transaction ends, so issuers at one
+    centre queue up on it: on PostgreSQL ``ticket_issue`` therefore takes the number in a statement
+    of its own when it is not already inside a transaction (see there)."""
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
     with connection.cursor() as cursor:
+        # The same statement is valid on PostgreSQL and on SQLite >= 3.35 (ON CONFLICT … RETURNING).
         cursor.execute(
-            _sequence_upsert("{table}.last"),
+            f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
             [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix],
         )
         row = cursor.fetchone()
@@ -160,22 +156,29 @@ def ticket_issue(
         )
     service_day = timezone.localdate(at)
     if writes_in_one_statement():
-        # PostgreSQL: the number, the ticket, its service lines, its events and its audit entry in
-        # one statement (decision 0008). Outside a caller's transaction it commits by itself, so the
-        # day's counter row is locked for that one statement: kiosks and reception at one centre do
-        # not wait on each other's transactions.
-        return _issue_in_one_statement(
-            actor=actor,
-            centre=centre,
-            queue=queue,
-            channel=channel,
-            services=services,
-            citizen=citizen,
-            priority_group=priority_group,
-            appointment=appointment,
-            at=at,
-            service_day=service_day,
-        )
+        # PostgreSQL (decision 0008): the number by a statement of its own, then the ticket, its
+        # service lines, its events and its audit entry in one more. Outside a caller's transaction
+        # the number's statement commits at once, so the day's counter row is locked for that
+        # statement only and never while this issue waits for another lock (the new ticket's
+        # foreign-key checks wait for whoever holds its queue); kiosks and reception at one centre
+        # do not wait on each other. If the issue then fails, that number is skipped (a gap, as on
+        # a paper roll), never given twice. Inside a caller's transaction both run in it, in a
+        # savepoint, as the ORM path's atomic block would.
+        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+            sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+            return _issue_in_one_statement(
+                actor=actor,
+                centre=centre,
+                queue=queue,
+                channel=channel,
+                services=services,
+                citizen=citizen,
+                priority_group=priority_group,
+                appointment=appointment,
+                at=at,
+                service_day=service_day,
+                sequence=sequence,
+            )
     with transaction.atomic():
         sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
         ticket = Ticket.objects.create(
@@ -212,17 +215,6 @@ def ticket_issue(
     return ticket
 
 
-#: The printed number (``format_number``) and the audit label (``Ticket.__str__``) as PostgreSQL
-#: writes them in the one-statement issue; the equivalence test compares them with the ORM path's.
-_NUMBER_SQL = (
-    "{table}.prefix || '-' || CASE WHEN {table}.last < 1000 THEN lpad({table}.last::text, 3, '0') "
-    "ELSE {table}.last::text END"
-)
-_LABEL_SQL = (
-    "issued.number || ' (' || issued.centre_id || ', ' || to_char(issued.service_day, 'YYYY-MM-DD') || ')'"
-)
-
-
 def _issue_in_one_statement(
     *,
     actor: Actor,
@@ -235,19 +227,20 @@ def _issue_in_one_statement(
     appointment: Appointment | None,
     at: datetime,
     service_day: Any,
+    sequence: int,
 ) -> Ticket:
-    """``ticket_issue``'s writes as one statement on PostgreSQL (core/statements.py): the daily
-    number, then the ticket, its service lines, its events and its audit entry, the same rows as the
-    ORM path, in one round trip and one commit. The number is known only inside the statement, so
-    the columns that show it (the ticket's number, the audit entry's label and summary) are
-    computed there."""
+    """``ticket_issue``'s rows as one statement on PostgreSQL (core/statements.py): the ticket, its
+    service lines, its events and its audit entry, the same rows as the ORM path, in one round
+    trip. Each later row reads the ticket's id from the row before it: PostgreSQL runs the steps of
+    a ``WITH`` in no set order, and the lines and events must get their ids in the order given (both
+    are listed by id)."""
     ticket = Ticket(
         centre=centre,
         queue=queue,
         service_day=service_day,
         prefix=queue.prefix,
-        sequence=0,  # both taken from the "daily" step below
-        number="",
+        sequence=sequence,
+        number=format_number(queue.prefix, sequence),
         channel=channel,
         priority=1 if priority_group else 0,
         priority_group=priority_group,
@@ -270,38 +263,30 @@ def _issue_in_one_statement(
                 data={"appointment": appointment.code},
             )
         )
-    audit = audit_entry(actor=actor, action="ticket.issue", target=ticket, after={"number": "", **data})
-    summary, summary_params = typed_value(audit, "summary")
+    audit = audit_entry(
+        actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
+    )
     steps: list[tuple[str, str, Sequence[Any]]] = [
-        (
-            "daily",
-            _sequence_upsert("{table}.last, " + _NUMBER_SQL + " AS number"),
-            [centre.pk, service_day, queue.prefix],
-        ),
-        (
-            "issued",
-            *insert_select(
-                ticket,
-                source="daily",
-                computed={"sequence": "daily.last", "number": "daily.number"},
-                returning=["id", "sequence", "number", "centre_id", "service_day"],
-            ),
-        ),
+        ("issued", *insert_select(ticket, source=None, returning=["id"])),
     ]
-    by_ticket = {"ticket_id": "issued.id"}
+    previous, ticket_id_sql = "issued", "issued.id"
     rows: list[models.Model] = [TicketService(service=s) for s in services]
     rows += events
-    steps += [
-        (f"row{n}", *insert_select(row, source="issued", computed=by_ticket)) for n, row in enumerate(rows)
-    ]
-    audit_columns: dict[str, str | tuple[str, Sequence[Any]]] = {
-        "target_id": "CAST(issued.id AS text)",
-        "target_label": _LABEL_SQL,
-        "summary": (f"jsonb_set({summary}, '{{after,number}}', to_jsonb(issued.number))", summary_params),
-    }
-    steps.append(("audit", *insert_select(audit, source="issued", computed=audit_columns)))
-    [(ticket_id, sequence, number)] = run_chain(steps, "SELECT id, sequence, number FROM issued")
-    ticket.pk, ticket.sequence, ticket.number = ticket_id, sequence, number
+    for n, row in enumerate(rows):
+        name = f"row{n}"
+        sql, params = insert_select(
+            row, source=previous, computed={"ticket_id": ticket_id_sql}, returning=["ticket_id"]
+        )
+        steps.append((name, sql, params))
+        previous, ticket_id_sql = name, f"{name}.ticket_id"
+    steps.append(
+        (
+            "audit",
+            *insert_select(audit, source=previous, computed={"target_id": f"CAST({ticket_id_sql} AS text)"}),
+        )
+    )
+    [(ticket_id,)] = run_chain(steps, "SELECT id FROM issued")
+    ticket.pk = ticket_id
     ticket._state.adding = False
     ticket._state.db = connection.alias
     return ticket
