@@ -232,7 +232,12 @@ def appointment_book(
 
 def _relock(appointment: Appointment) -> tuple[Appointment, Queue]:
     _, citizen = _locked(appointment.queue, appointment.citizen)
-    fresh = Appointment.objects.select_for_update().select_related("queue__centre").get(pk=appointment.pk)
+    # Only the appointment's row (its queue and citizen are locked above), and NO KEY, as there.
+    fresh = (
+        Appointment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("queue__centre")
+        .get(pk=appointment.pk)
+    )
     fresh.citizen = citizen
     return fresh, fresh.queue
 
