@@ -23,10 +23,12 @@ from onestop.cases.services import application_start, application_submit, case_a
 from onestop.core.audit import SystemActor
 from onestop.core.models import AuditEvent
 from onestop.people.models import Role
-from tests.cases.test_decision_races import django_db_setup  # noqa: F401 -- the file database
 from tests.factories.cases import CaseFactory, OfficerProfileFactory
 from tests.factories.catalog import AgencyFactory, ServiceFactory
 from tests.factories.people import CitizenFactory, RoleMembershipFactory
+from tests.file_database import file_database
+
+django_db_setup = file_database("assignment-races")
 
 SUBMISSIONS = 9
 OFFICERS = 3

@@ -13,8 +13,7 @@ import threading
 from collections import Counter as Tally
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 
 from onestop.cases.errors import IllegalTransition
 from onestop.cases.models import Case, CaseEvent, Decision
@@ -23,31 +22,12 @@ from onestop.people.models import Role
 from tests.factories.cases import ReasonCodeFactory, cases_in_bulk
 from tests.factories.catalog import AgencyFactory, ServiceFactory
 from tests.factories.people import CitizenFactory, RoleMembershipFactory
+from tests.file_database import file_database
 
 RACES = 200
 
 
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path_factory.mktemp("decision-races") / "test.sqlite3"
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        # Holding the raw connection keeps the session's shared in-memory database alive.
-        kept = connection.connection
-        connection.connection = None
-        settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = original_name
-            connection.connection = kept
+django_db_setup = file_database("decision-races")
 
 
 @pytest.mark.django_db(transaction=True)

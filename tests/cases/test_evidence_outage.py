@@ -19,8 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.urls import resolve
 from django.utils import timezone
 
@@ -33,29 +32,9 @@ from onestop.exchange.protocol import ErrorType
 from onestop.exchange.transports import HTTP_TRANSPORT
 from tests.cases.conftest import ONCE_CIVIL, build_once_only
 from tests.factories.cases import ApplicationItemFactory
+from tests.file_database import file_database
 
-
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path_factory.mktemp("evidence-outage") / "test.sqlite3"
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        # Holding the raw connection keeps the session's shared in-memory database alive.
-        kept = connection.connection
-        connection.connection = None
-        settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = original_name
-            connection.connection = kept
+django_db_setup = file_database("evidence-outage")
 
 
 class _Quiet(WSGIRequestHandler):

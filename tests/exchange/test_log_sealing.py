@@ -31,31 +31,12 @@ from onestop.exchange.models import ExchangeChainHead, ExchangeLogEntry
 from onestop.exchange.sealing import CONTENT_FIELDS, entry_hash, exchange_log_seal, signed_message
 from onestop.exchange.verification import exchange_log_verify
 from tests.factories.exchange import MemberFactory
+from tests.file_database import file_database
 
 SEED = base64.b64encode(bytes(range(32))).decode()
 
 
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path_factory.mktemp("exchange-seal") / "test.sqlite3"
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        # Holding the raw connection keeps the session's shared in-memory database alive.
-        kept = connection.connection
-        connection.connection = None
-        settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = original_name
-            connection.connection = kept
+django_db_setup = file_database("exchange-seal")
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,7 @@ from collections import Counter as Tally
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from onestop.people.models import Role
@@ -27,32 +26,13 @@ from tests.factories.catalog import ServiceFactory
 from tests.factories.centres import CentreFactory, CounterFactory
 from tests.factories.people import RoleMembershipFactory
 from tests.factories.queueing import QueueFactory
+from tests.file_database import file_database
 
 COUNTERS = 20
 TICKETS = 2000
 
 
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path_factory.mktemp("call-next") / "test.sqlite3"
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        # Holding the raw connection keeps the session's shared in-memory database alive.
-        kept = connection.connection
-        connection.connection = None
-        settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            connection.close()
-            settings_dict["NAME"] = original_name
-            connection.connection = kept
+django_db_setup = file_database("call-next")
 
 
 def _ticket_rows(centre, queues, day, start):

@@ -3,7 +3,7 @@ database connection, issue 200 tickets in one queue at once; the numbers are exa
 given twice and none missing. The number is taken in its own short transaction on PostgreSQL
 (services/tickets.py), so this also proves that taking it early loses nothing when nothing fails.
 
-The test database moves to a file on SQLite for this module, as for the call-next race (see there)."""
+The test database moves to a file on SQLite for this module (tests/file_database.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from onestop.queueing.services.tickets import ticket_issue
 from tests.factories.catalog import ServiceFactory
 from tests.factories.centres import CentreFactory
 from tests.factories.queueing import QueueFactory
-from tests.queueing.test_call_next_concurrency import django_db_setup  # noqa: F401 -- the file database
+from tests.file_database import file_database
+
+django_db_setup = file_database("issue-concurrency")
 
 KIOSKS = 8
 EACH = 25
