@@ -355,20 +355,41 @@ def start_review(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _perform_form(
+    request: HttpRequest,
+    number: str,
+    form_class: type[forms.Form],
+    prefix: str,
+    call: Callable[[User, Case, dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """A form-backed action (the form's ``prefix`` names it on the case page): input that does not
+    validate is shown there with its field errors (400), nothing lost; the rest as :func:`_perform`."""
+    user = _staff(request)
+    case = _case(user, number)
+    form = form_class(request.POST, prefix=prefix)
+    if case_services.may_handle(user, case) and not form.is_valid():
+        return _invalid(request, user, case, prefix, form)
+    data = form.cleaned_data if form.is_valid() else {}
+    return _perform(request, user, case, lambda: call(user, case, data), done=done)
+
+
+def _decision(data: dict[str, Any]) -> dict[str, Any]:
+    return {"reason_codes": list(data.get("reason_codes", [])), "note": data.get("note", "")}
+
+
 @require_POST
 @login_required
 def request_information(request: HttpRequest, number: str) -> HttpResponse:
-    user = _staff(request)
-    case = _case(user, number)
-    form = RequestInformationForm(request.POST, prefix="request")
-    if case_services.may_handle(user, case) and not form.is_valid():
-        return _invalid(request, user, case, "request", form)
-    message = form.cleaned_data.get("message", "") if form.is_valid() else ""
-    return _perform(
+    return _perform_form(
         request,
-        user,
-        case,
-        lambda: case_services.case_request_information(actor=user, case=case, message=message),
+        number,
+        RequestInformationForm,
+        "request",
+        lambda user, case, data: case_services.case_request_information(
+            actor=user, case=case, message=data.get("message", "")
+        ),
         done=_("The applicant has been asked for information. The deadline clock is stopped."),
     )
 
@@ -376,19 +397,12 @@ def request_information(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @login_required
 def approve(request: HttpRequest, number: str) -> HttpResponse:
-    user = _staff(request)
-    case = _case(user, number)
-    form = ApproveForm(request.POST, prefix="approve")
-    if case_services.may_handle(user, case) and not form.is_valid():
-        return _invalid(request, user, case, "approve", form)
-    data = form.cleaned_data if form.is_valid() else {}
-    return _perform(
+    return _perform_form(
         request,
-        user,
-        case,
-        lambda: case_services.case_approve(
-            actor=user, case=case, reason_codes=list(data.get("reason_codes", [])), note=data.get("note", "")
-        ),
+        number,
+        ApproveForm,
+        "approve",
+        lambda user, case, data: case_services.case_approve(actor=user, case=case, **_decision(data)),
         done=_("The case is approved. Issue the result next."),
     )
 
@@ -396,19 +410,12 @@ def approve(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @login_required
 def reject(request: HttpRequest, number: str) -> HttpResponse:
-    user = _staff(request)
-    case = _case(user, number)
-    form = RejectForm(request.POST, prefix="reject")
-    if case_services.may_handle(user, case) and not form.is_valid():
-        return _invalid(request, user, case, "reject", form)
-    data = form.cleaned_data if form.is_valid() else {}
-    return _perform(
+    return _perform_form(
         request,
-        user,
-        case,
-        lambda: case_services.case_reject(
-            actor=user, case=case, reason_codes=list(data.get("reason_codes", [])), note=data.get("note", "")
-        ),
+        number,
+        RejectForm,
+        "reject",
+        lambda user, case, data: case_services.case_reject(actor=user, case=case, **_decision(data)),
         done=_("The case is rejected. Issue the result next."),
     )
 
