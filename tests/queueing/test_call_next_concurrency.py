@@ -3,9 +3,10 @@ connection and its own signed-in operator, call 2,000 tickets; every ticket is c
 
 On SQLite the in-memory test database cannot be shared by threads (each connection would see its
 own, or shared-cache table locks would fail instead of waiting), so this module moves the test
-database to a temporary *file* for its duration: the module-scoped ``django_db_setup`` below points
-the default connection's settings (which every thread's new connection reads) at that file and
-migrates it, keeping the session's in-memory database alive for the modules that run after. On
+database to a temporary *file* for its duration: the module-scoped ``django_db_setup`` (from
+tests/file_database.py) points the default connection's settings (which every thread's new
+connection reads) at that file and migrates it, keeping the session's in-memory database alive for
+the modules that run after. On
 PostgreSQL the session's test database serves every thread as it is.
 """
 

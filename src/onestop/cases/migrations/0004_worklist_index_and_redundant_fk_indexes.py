@@ -8,9 +8,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 # Single-column indexes of foreign keys that a composite index already starts with (case_agency_idx,
-# case_worklist_idx, case_citizen_idx). Dropped with a plain DROP INDEX: Django's AlterField
-# (db_index=False) would also drop and re-add each foreign key constraint, re-validating it with a
-# full scan of the case table on PostgreSQL, and rebuild the whole table on SQLite.
+# case_worklist_idx, case_citizen_idx). Dropped by name with DROP INDEX (CONCURRENTLY on PostgreSQL):
+# Django's AlterField (db_index=False) would also drop and re-add each foreign key constraint,
+# re-validating it with a full scan of the case table on PostgreSQL, and rebuild the whole table on
+# SQLite.
 REDUNDANT_FK_INDEXES = [
     ("cases_case_agency_id_062136fa", "agency_id"),
     ("cases_case_assignee_id_28343c2e", "assignee_id"),
@@ -45,6 +46,8 @@ def _drop(schema_editor, name):
 
 def forwards(apps, schema_editor):
     options = {"concurrently": True} if _concurrently(schema_editor) else {}
+    # Not atomic: a run cut short may have left the index behind, complete or INVALID; build afresh.
+    _drop(schema_editor, WORKLIST_INDEX.name)
     schema_editor.add_index(apps.get_model("cases", "Case"), WORKLIST_INDEX, **options)
     for name, _column in REDUNDANT_FK_INDEXES:
         _drop(schema_editor, name)
@@ -53,8 +56,9 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     how = "CONCURRENTLY " if _concurrently(schema_editor) else ""
     for name, column in REDUNDANT_FK_INDEXES:
+        _drop(schema_editor, name)  # a cut-short run may have left it INVALID
         schema_editor.execute(
-            f"CREATE INDEX {how}IF NOT EXISTS {schema_editor.quote_name(name)} ON cases_case ({schema_editor.quote_name(column)})"
+            f"CREATE INDEX {how} {schema_editor.quote_name(name)} ON cases_case ({schema_editor.quote_name(column)})"
         )
     _drop(schema_editor, WORKLIST_INDEX.name)
 

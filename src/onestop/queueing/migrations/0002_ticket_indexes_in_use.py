@@ -53,6 +53,9 @@ def _drop(schema_editor, name):
 def forwards(apps, schema_editor):
     options = {"concurrently": True} if _concurrently(schema_editor) else {}
     for model_name, index in NEW_INDEXES:
+        # Not atomic: a run cut short (a lock timeout, a cancel) may have left this index behind,
+        # complete or INVALID; a new run builds it afresh.
+        _drop(schema_editor, index.name)
         schema_editor.add_index(apps.get_model("queueing", model_name), index, **options)
     connection = schema_editor.connection
     for model_name, column in OLD_INDEXES:
@@ -66,12 +69,22 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    options = {"concurrently": True} if _concurrently(schema_editor) else {}
+    # The indexes the generated AlterFields would put back, under Django's own names (and, on
+    # PostgreSQL, the LIKE index of the priority group), each dropped first if a cut-short run
+    # left it behind.
+    concurrently = _concurrently(schema_editor)
     for model_name, column in OLD_INDEXES:
         model = apps.get_model("queueing", model_name)
         field = next(f for f in model._meta.concrete_fields if f.column == column)
-        name = f"{model._meta.db_table}_{column}_idx"[:30]
-        schema_editor.add_index(model, models.Index(fields=[field.name], name=name), **options)
+        statements = [schema_editor._create_index_sql(model, fields=[field], **({"concurrently": True} if concurrently else {}))]
+        if concurrently:
+            like = schema_editor._create_like_index_sql(model, field)
+            if like is not None:
+                like.template = like.template.replace("CREATE INDEX ", "CREATE INDEX CONCURRENTLY ", 1)
+                statements.append(like)
+        for statement in statements:
+            _drop(schema_editor, str(statement.parts["name"]).strip('"'))
+            schema_editor.execute(statement)
     for _model_name, index in NEW_INDEXES:
         _drop(schema_editor, index.name)
 
