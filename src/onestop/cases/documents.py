@@ -35,7 +35,13 @@ from onestop.cases.selectors import InArray
 from onestop.catalog.models import EvidenceType
 from onestop.core.audit import Actor, SystemActor, audit_entry
 from onestop.core.models import AuditEvent
-from onestop.core.statements import insert_select, run_chain, update_returning, writes_in_one_statement
+from onestop.core.statements import (
+    insert_select,
+    run_chain,
+    saved_as,
+    update_returning,
+    writes_in_one_statement,
+)
 from onestop.people.models import Role
 from onestop.people.scoping import has_role
 
@@ -275,9 +281,7 @@ def _store_in_one_statement(
         ("audit", *insert_select(audit, source="stored", computed={"target_id": "CAST(stored.id AS text)"}))
     )
     [(document_id,)] = run_chain(steps, "SELECT id FROM stored")
-    document.pk = document_id
-    document._state.adding = False
-    document._state.db = connection.alias
+    saved_as(document, document_id)
 
 
 def _is_agency_staff(user: Any, case: Case) -> bool:

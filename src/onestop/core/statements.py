@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connection, models, transaction
 from django.db.models.sql import UpdateQuery
+
+M = TypeVar("M", bound=models.Model)
 
 #: Column types cast to ``text`` rather than to their own type: a cast to ``varchar(n)`` would
 #: truncate a long value silently, where the column's assignment refuses it.
@@ -109,6 +111,15 @@ def update_returning(
     return f"{sql} RETURNING {returning}", tuple(params), [f.attname for f in fields]
 
 
+def saved_as(obj: M, pk: Any) -> M:
+    """``obj`` (written by a statement here) as ``save()`` would have left it: with its new primary
+    key, no longer "adding", bound to this database."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
 def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> list[tuple[Any, ...]]:
     """Run ``WITH name AS (sql), … <final>`` as one statement and return its rows. ``steps`` are
     (name, sql, params); a later step may read an earlier one by its name. PostgreSQL runs the steps
@@ -121,4 +132,4 @@ def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> li
         return list(cursor.fetchall())
 
 
-__all__ = ["insert_select", "run_chain", "update_returning", "writes_in_one_statement"]
+__all__ = ["insert_select", "run_chain", "saved_as", "update_returning", "writes_in_one_statement"]

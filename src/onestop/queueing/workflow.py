@@ -5,8 +5,8 @@ exactly one row changes, or the caller lost a race (or asked for something illeg
 :class:`~onestop.queueing.errors.IllegalTransition`. Each transition appends a ``TicketEvent`` and an
 audit event in the caller's transaction. No code anywhere else assigns ``Ticket.status``.
 
-The creation of a ticket (status ``waiting``) is not a transition; :func:`ticket_event_append`
-records its ``issued``/``checked_in`` events.
+The creation of a ticket (status ``waiting``) is not a transition; its ``issued``/``checked_in``
+events are built by :func:`ticket_event` and written with the ticket (services/tickets.py).
 """
 
 from __future__ import annotations
@@ -101,33 +101,6 @@ def ticket_event(
     )
 
 
-def ticket_event_append(
-    *,
-    ticket: Ticket,
-    kind: str,
-    actor: Actor,
-    at: datetime,
-    from_status: str = "",
-    to_status: str = "",
-    counter: Counter | int | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> TicketEvent:
-    """Append one ``TicketEvent`` (used directly only for events that change no status: issue,
-    check-in). Must run inside the caller's transaction."""
-    event = ticket_event(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        counter=counter,
-        data=data,
-    )
-    event.save(force_insert=True)
-    return event
-
-
 def ticket_transition(
     *,
     ticket: Ticket,
@@ -213,6 +186,5 @@ __all__ = [
     "allowed_kinds",
     "is_legal",
     "ticket_event",
-    "ticket_event_append",
     "ticket_transition",
 ]

@@ -154,23 +154,7 @@ class Migration(migrations.Migration):
                     name='ticket',
                     field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='services', to='queueing.ticket'),
                 ),
-                migrations.AddIndex(
-                    model_name='ticket',
-                    index=models.Index(condition=models.Q(('citizen__isnull', False)), fields=['citizen'], name='ticket_citizen_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='ticket',
-                    index=models.Index(condition=models.Q(('target_counter__isnull', False)), fields=['target_counter'], name='ticket_target_counter_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='ticketservice',
-                    index=models.Index(condition=models.Q(('counter__isnull', False)), fields=['counter'], name='ticket_service_counter_idx'),
-                ),
-                migrations.AddIndex(
-                    model_name='ticketservice',
-                    index=models.Index(condition=models.Q(('operator__isnull', False)), fields=['operator'], name='ticket_service_operator_idx'),
-                ),
-
+                *(migrations.AddIndex(model_name=model_name, index=index) for model_name, index in NEW_INDEXES),
             ],
         ),
     ]

@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from onestop.catalog.models import Service
 from onestop.centres.models import Centre, Counter
 from onestop.core.audit import Actor, audit_entry, audit_record
+from onestop.core.models import AuditEvent
 from onestop.core.national_ids import validate_national_id
-from onestop.core.statements import insert_select, run_chain, writes_in_one_statement
+from onestop.core.statements import insert_select, run_chain, saved_as, writes_in_one_statement
 from onestop.people.models import Citizen, Role
 from onestop.people.scoping import has_role
 from onestop.queueing.errors import (
@@ -50,7 +51,7 @@ from onestop.queueing.models import (
     TicketService,
 )
 from onestop.queueing.services.counters import require_operator
-from onestop.queueing.workflow import ticket_event, ticket_event_append, ticket_transition
+from onestop.queueing.workflow import ticket_event, ticket_transition
 
 S = Ticket.Status
 K = TicketEvent.Kind
@@ -167,55 +168,45 @@ def ticket_issue(
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
             return _issue_in_one_statement(
-                actor=actor,
-                centre=centre,
-                queue=queue,
-                channel=channel,
-                services=services,
-                citizen=citizen,
-                priority_group=priority_group,
-                appointment=appointment,
-                at=at,
-                service_day=service_day,
-                sequence=sequence,
+                *_issue_rows(
+                    actor=actor,
+                    centre=centre,
+                    queue=queue,
+                    channel=channel,
+                    services=services,
+                    citizen=citizen,
+                    priority_group=priority_group,
+                    appointment=appointment,
+                    at=at,
+                    service_day=service_day,
+                    sequence=sequence,
+                )
             )
     with transaction.atomic():
         sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
-        ticket = Ticket.objects.create(
+        ticket, rows, audit = _issue_rows(
+            actor=actor,
             centre=centre,
             queue=queue,
-            service_day=service_day,
-            prefix=queue.prefix,
-            sequence=sequence,
-            number=format_number(queue.prefix, sequence),
             channel=channel,
-            priority=1 if priority_group else 0,
-            priority_group=priority_group,
+            services=services,
             citizen=citizen,
+            priority_group=priority_group,
             appointment=appointment,
-            issued_at=at,
-            arrived_at=at,
-            checked_in_at=at if appointment is not None else None,
+            at=at,
+            service_day=service_day,
+            sequence=sequence,
         )
-        TicketService.objects.bulk_create(TicketService(ticket=ticket, service=s) for s in services)
-        data = {"queue": queue.prefix, "channel": channel, "services": [s.pk for s in services]}
-        ticket_event_append(ticket=ticket, kind=K.ISSUED, actor=actor, at=at, to_status=S.WAITING, data=data)
-        if appointment is not None:
-            ticket_event_append(
-                ticket=ticket,
-                kind=K.CHECKED_IN,
-                actor=actor,
-                at=at,
-                to_status=S.WAITING,
-                data={"appointment": appointment.code},
-            )
-        audit_record(
-            actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
-        )
+        ticket.save(force_insert=True)
+        for row in rows:
+            row.ticket_id = ticket.pk  # type: ignore[attr-defined]
+            row.save(force_insert=True)
+        audit.target_id = str(ticket.pk)
+        audit.save(force_insert=True)
     return ticket
 
 
-def _issue_in_one_statement(
+def _issue_rows(
     *,
     actor: Actor,
     centre: Centre,
@@ -228,12 +219,10 @@ def _issue_in_one_statement(
     at: datetime,
     service_day: Any,
     sequence: int,
-) -> Ticket:
-    """``ticket_issue``'s rows as one statement on PostgreSQL (core/statements.py): the ticket, its
-    service lines, its events and its audit entry, the same rows as the ORM path, in one round
-    trip. Each later row reads the ticket's id from the row before it: PostgreSQL runs the steps of
-    a ``WITH`` in no set order, and the lines and events must get their ids in the order given (both
-    are listed by id)."""
+) -> tuple[Ticket, list[models.Model], AuditEvent]:
+    """The unsaved rows of an issue, in the order they are written (their ids follow it): the
+    ticket; its service lines and its events (``issued``, and ``checked_in`` for an appointment),
+    whose ticket id is set when it is known; and its audit entry (target id likewise)."""
     ticket = Ticket(
         centre=centre,
         queue=queue,
@@ -251,27 +240,32 @@ def _issue_in_one_statement(
         checked_in_at=at if appointment is not None else None,
     )
     data = {"queue": queue.prefix, "channel": channel, "services": [s.pk for s in services]}
-    events = [ticket_event(ticket=ticket, kind=K.ISSUED, actor=actor, at=at, to_status=S.WAITING, data=data)]
+    rows: list[models.Model] = [TicketService(service=s) for s in services]
+    rows.append(
+        ticket_event(ticket=ticket, kind=K.ISSUED, actor=actor, at=at, to_status=S.WAITING, data=data)
+    )
     if appointment is not None:
-        events.append(
+        checked_in = {"appointment": appointment.code}
+        rows.append(
             ticket_event(
-                ticket=ticket,
-                kind=K.CHECKED_IN,
-                actor=actor,
-                at=at,
-                to_status=S.WAITING,
-                data={"appointment": appointment.code},
+                ticket=ticket, kind=K.CHECKED_IN, actor=actor, at=at, to_status=S.WAITING, data=checked_in
             )
         )
     audit = audit_entry(
         actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
     )
+    return ticket, rows, audit
+
+
+def _issue_in_one_statement(ticket: Ticket, rows: Sequence[models.Model], audit: AuditEvent) -> Ticket:
+    """``ticket_issue``'s rows as one statement on PostgreSQL (core/statements.py), in one round
+    trip. Each later row reads the ticket's id from the row before it: PostgreSQL runs the steps of
+    a ``WITH`` in no set order, and the lines and events must get their ids in the order given (both
+    are listed by id)."""
     steps: list[tuple[str, str, Sequence[Any]]] = [
         ("issued", *insert_select(ticket, source=None, returning=["id"])),
     ]
     previous, ticket_id_sql = "issued", "issued.id"
-    rows: list[models.Model] = [TicketService(service=s) for s in services]
-    rows += events
     for n, row in enumerate(rows):
         name = f"row{n}"
         sql, params = insert_select(
@@ -286,10 +280,7 @@ def _issue_in_one_statement(
         )
     )
     [(ticket_id,)] = run_chain(steps, "SELECT id FROM issued")
-    ticket.pk = ticket_id
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
-    return ticket
+    return saved_as(ticket, ticket_id)
 
 
 def _signed_in(actor: Actor, counter: Counter) -> None:
