@@ -258,7 +258,7 @@ def _in_thread(fn, errors: list[BaseException]) -> threading.Thread:
 def test_sealers_running_at_once_never_hand_out_the_same_place():
     """Four sealers and a writer at once: every entry ends up sealed exactly once, seq 1..N with no
     gap, and the chain verifies."""
-    exchange_log_seal()  # the head exists, as it does after the first run
+    exchange_log_seal()  # nothing to seal yet: the head is made by whichever sealer comes first
     writers_done = threading.Event()
     errors: list[BaseException] = []
 
