@@ -405,7 +405,8 @@ def lifecycle(count: int, worker: int | None = None, workers: int = 1) -> str:
     from onestop.centres.models import Centre, Counter
     from onestop.core.audit import SystemActor
     from onestop.queueing.models import CounterSession, Queue, TicketService
-    from onestop.queueing.services.tickets import ticket_call_next, ticket_end, ticket_issue, ticket_start
+    from onestop.queueing.services.issuing import ticket_issue
+    from onestop.queueing.services.tickets import ticket_call_next, ticket_end, ticket_start
 
     centre = Centre.objects.get(code="BENCH-1")
     queues = list(Queue.objects.filter(centre=centre).prefetch_related("services"))

@@ -20,7 +20,8 @@ from onestop.cases.models import Application, EvidenceItem
 from onestop.core.audit import SystemActor
 from onestop.queueing.models import CounterQueue, Ticket
 from onestop.queueing.services.counters import counter_sign_in
-from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_start
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_start
 from tests.browser.conftest import assert_accessible
 from tests.exchange.worlds import PassportOffice, build_passport_office
 from tests.factories.centres import CounterFactory

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from onestop.queueing.api_tickets import TicketSerializer
 from onestop.queueing.models import Ticket
-from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_transfer
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_transfer
 from tests.factories.catalog import ServiceFactory
 from tests.factories.queueing import DeviceFactory
 

@@ -19,7 +19,7 @@ from onestop.queueing.errors import QueueingError, QuotaExceeded, SlotFull
 from onestop.queueing.models import Appointment, Ticket
 from onestop.queueing.services import appointments
 from onestop.queueing.services.appointments import appointment_book
-from onestop.queueing.services.tickets import ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
 from tests.factories.people import CitizenFactory
 from tests.queueing.booking import MONDAY, booking_queue, local
 

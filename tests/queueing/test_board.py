@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from onestop.queueing.board import board_snapshot
 from onestop.queueing.models import Device
-from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_recall
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_recall
 from tests.factories.queueing import DeviceFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

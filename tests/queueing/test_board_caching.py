@@ -25,7 +25,8 @@ from onestop.queueing.services.devices import (
     device_revoke,
     token_hash,
 )
-from onestop.queueing.services.tickets import ticket_call_next, ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next
 from tests.factories.queueing import DeviceFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import time_machine
 from onestop.queueing.models import Ticket
 from onestop.queueing.selectors import centre_day_figures
 from onestop.queueing.services.dayclose import day_close, day_close_due
-from onestop.queueing.services.tickets import ticket_call_next, ticket_issue, ticket_park
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_park
 from onestop.queueing.tasks import close_finished_days
 
 ALMATY = ZoneInfo("Asia/Almaty")

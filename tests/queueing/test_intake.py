@@ -16,7 +16,7 @@ from onestop.queueing import intake
 from onestop.queueing.errors import ServiceNotOffered
 from onestop.queueing.models import Queue
 from onestop.queueing.services.counters import queue_update
-from onestop.queueing.services.tickets import ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
 from tests.factories.queueing import DeviceFactory
 
 SYSTEM = SystemActor("test")

@@ -1,7 +1,8 @@
 """Ticket numbers under concurrent issue: 8 kiosks of one centre, each in its own thread with its own
 database connection, issue 200 tickets in one queue at once; the numbers are exactly 1..200, none
-given twice and none missing. The number is taken in its own short transaction on PostgreSQL
-(services/tickets.py), so this also proves that taking it early loses nothing when nothing fails.
+given twice and none missing. On PostgreSQL the number is taken inside the statement that writes
+the ticket (services/issuing.py), so the kiosks queue up on the day's number row while each of them
+writes; this proves that none of them waits forever or takes another's number.
 
 The test database moves to a file on SQLite for this module (tests/file_database.py)."""
 
@@ -15,7 +16,7 @@ from django.db import connections
 
 from onestop.core.audit import SystemActor
 from onestop.queueing.models import Ticket, TicketEvent
-from onestop.queueing.services.tickets import ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
 from tests.factories.catalog import ServiceFactory
 from tests.factories.centres import CentreFactory
 from tests.factories.queueing import QueueFactory

@@ -16,11 +16,12 @@ from onestop.core.models import AuditEvent
 from onestop.queueing import workflow
 from onestop.queueing.errors import IllegalTransition
 from onestop.queueing.models import DailySequence, Ticket, TicketEvent, TicketService
+from onestop.queueing.services import issuing
 from onestop.queueing.services import tickets as ticket_services
+from onestop.queueing.services.issuing import ticket_issue
 from onestop.queueing.services.tickets import (
     ticket_call_next,
     ticket_end,
-    ticket_issue,
     ticket_no_show,
     ticket_park,
     ticket_recall,
@@ -157,7 +158,7 @@ def test_one_statement_writes_leave_what_the_orm_writes_leave(front_office, monk
     for one_statement in (True, False):
         with monkeypatch.context() as patch:
             patch.setattr(workflow, "writes_in_one_statement", lambda one=one_statement: one)
-            patch.setattr(ticket_services, "writes_in_one_statement", lambda one=one_statement: one)
+            patch.setattr(issuing, "writes_in_one_statement", lambda one=one_statement: one)
             sid = transaction.savepoint()
             outcomes.append(_what_is_stored(_a_day(front_office, booked)))
             transaction.savepoint_rollback(sid)
@@ -210,7 +211,7 @@ def test_numbers_past_999_and_the_audit_label_match_the_orm_path(front_office, m
 
     def two_issues(one_statement: bool) -> list[tuple[str, str, dict]]:
         with monkeypatch.context() as patch:
-            patch.setattr(ticket_services, "writes_in_one_statement", lambda: one_statement)
+            patch.setattr(issuing, "writes_in_one_statement", lambda: one_statement)
             sid = transaction.savepoint()
             DailySequence.objects.create(
                 centre=front_office.centre, service_day=timezone.localdate(), prefix="A", last=998

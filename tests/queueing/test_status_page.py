@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from onestop.queueing.services.tickets import ticket_call_next, ticket_cancel, ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_cancel
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from onestop.queueing.errors import IllegalTransition, NotSignedIn, ServiceNotOf
 from onestop.queueing.models import Ticket, TicketEvent, TicketService
 from onestop.queueing.selectors import centre_day_figures, current_ticket, people_ahead, waiting_counts
 from onestop.queueing.services.counters import counter_sign_in
+from onestop.queueing.services.issuing import ticket_issue
 from onestop.queueing.services.tickets import (
     ticket_call_next,
     ticket_end,
-    ticket_issue,
     ticket_no_show,
     ticket_park,
     ticket_recall,

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.sql import UpdateQuery
 
 M = TypeVar("M", bound=models.Model)
@@ -36,61 +36,71 @@ def writes_in_one_statement() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _cast(field: models.Field[Any, Any]) -> str:
-    return _cast_for(connection.vendor, field)
-
-
 @functools.cache
-def _cast_for(vendor: str, field: models.Field[Any, Any]) -> str:
-    # Cached: working a column's type out (Field.cast_db_type) cost more than the rest of a row.
-    if field.get_internal_type() in _TEXT_TYPES:
-        return "text"
-    return str(field.cast_db_type(connection))
+def _insert_plan(model: type[models.Model], vendor: str) -> tuple[tuple[Any, str, str, str], ...]:
+    """For each concrete field of ``model``: the field, its attribute name, its quoted column and the
+    type its parameter is cast to. Cached: working a column's type out (``Field.cast_db_type``) and
+    quoting its name cost more than the rest of a row."""
+    db = connections[DEFAULT_DB_ALIAS]
+    plan = []
+    for field in model._meta.concrete_fields:
+        cast_to = "text" if field.get_internal_type() in _TEXT_TYPES else str(field.cast_db_type(db))
+        plan.append((field, field.attname, db.ops.quote_name(str(field.column)), cast_to))
+    return tuple(plan)
 
 
 def insert_select(
     obj: models.Model,
     *,
     source: str | None,
-    computed: Mapping[str, str] | None = None,
+    computed: Mapping[str, str | tuple[str, Sequence[Any]]] | None = None,
     returning: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
     """``INSERT INTO <obj's table> (<columns>) SELECT <values> FROM <source>``: one row of ``obj``
     (an unsaved instance) for each row of ``source`` (a ``WITH`` name), so nothing is written when
     ``source`` is empty; exactly one row when ``source`` is None. ``computed`` maps attribute names
     to SQL expressions over ``source`` (e.g. ``{"ticket_id": "t.id"}``) for values known only once
-    the statement runs. Each other value is a typed parameter, prepared as ``Model.save()`` would
+    the statement runs; an expression with parameters of its own is given as ``(sql, params)``.
+    Each other value is a typed parameter, prepared as ``Model.save()`` would
     prepare it. ``returning`` names columns for a later step to read."""
     computed = computed or {}
+    # The connection itself, not the ``connection`` proxy: every attribute read through the proxy
+    # looks the connection up again, and preparing a row's values reads it a few times per field.
+    db = connections[DEFAULT_DB_ALIAS]
     meta = obj._meta
-    quote = connection.ops.quote_name
+    plan = _insert_plan(meta.concrete_model, db.vendor)
     columns: list[str] = []
     values: list[str] = []
     params: list[Any] = []
-    column_of = {f.attname: str(f.column) for f in meta.concrete_fields}
-    for field in meta.concrete_fields:
-        if field.primary_key and getattr(obj, field.attname) is None:
+    column_of: dict[str, str] = {}
+    for field, attname, column, cast_to in plan:
+        column_of[attname] = column
+        if field.primary_key and getattr(obj, attname) is None:
             continue  # the database numbers the row
-        columns.append(quote(column_of[field.attname]))
-        if field.attname in computed:
-            values.append(computed[field.attname])
+        columns.append(column)
+        if attname in computed:
+            expression = computed[attname]
+            if isinstance(expression, tuple):
+                expression, own_params = expression
+                params.extend(own_params)
+            values.append(expression)
             continue
-        value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+        value = field.get_db_prep_save(field.pre_save(obj, True), db)
         if value is None:
             # Written out rather than sent: fewer parameters keep the statement in psycopg's cache
             # of parsed queries (at most 50 parameters).
-            values.append(f"NULL::{_cast(field)}")
+            values.append(f"NULL::{cast_to}")
         else:
-            values.append(f"%s::{_cast(field)}")
+            values.append(f"%s::{cast_to}")
             params.append(value)
     unknown = set(computed) - set(column_of)
     if unknown:
         raise ValueError(f"{meta.label} has no columns {sorted(unknown)}")
-    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
+    sql = f"INSERT INTO {db.ops.quote_name(meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
     if source is not None:
         sql += f" FROM {source}"
     if returning:
-        sql += " RETURNING " + ", ".join(quote(column_of[name]) for name in returning)
+        sql += " RETURNING " + ", ".join(column_of[name] for name in returning)
     return sql, params
 
 

@@ -29,7 +29,8 @@ from onestop.queueing.errors import QueueingError
 from onestop.queueing.models import Queue, Ticket, TicketService
 from onestop.queueing.selectors import current_ticket
 from onestop.queueing.services.counters import counter_sign_in, open_session_of
-from onestop.queueing.services.tickets import ticket_call_next, ticket_end, ticket_issue, ticket_start
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import ticket_call_next, ticket_end, ticket_start
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """REST endpoints for tickets: issue (staff of the centre or its kiosk), public status by token, and
 the counter actions of a signed-in operator.
 
-Thin views: input through small serializers, writes through ``services.tickets``; domain errors
+Thin views: input through small serializers, writes through ``services.issuing`` and ``services.tickets``; domain errors
 (``QueueingError``) and validation errors become problem+json. Call-next on an empty queue is not an
 error: 200 with ``ticket: null`` and a message.
 """
@@ -27,6 +27,7 @@ from onestop.catalog.serializers import ProblemSerializer
 from onestop.centres.models import Counter
 from onestop.core.audit import Actor
 from onestop.core.problems import ProblemError
+from onestop.core.serializers import SharedFieldsInput
 from onestop.people.models import Role
 from onestop.people.scoping import has_role
 from onestop.queueing import selectors
@@ -34,6 +35,7 @@ from onestop.queueing.api_devices import DeviceAuthentication
 from onestop.queueing.errors import QueueingError, WrongCentre
 from onestop.queueing.intake import centre_intake, intake_forget
 from onestop.queueing.models import Queue, Ticket
+from onestop.queueing.services import issuing
 from onestop.queueing.services import tickets as ticket_services
 from onestop.queueing.services.devices import device_actor, device_for_token
 
@@ -101,7 +103,7 @@ class TicketSerializer(serializers.Serializer[Ticket]):
         }
 
 
-class IssueTicketInput(serializers.Serializer[dict[str, Any]]):
+class IssueTicketInput(SharedFieldsInput[dict[str, Any]]):
     queue = serializers.CharField(max_length=2, help_text="Queue prefix, e.g. A.")
     services = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -212,7 +214,7 @@ class IssueTicketView(APIView):
             raise exceptions.ValidationError({"services": [_("Unknown services: %s.") % ", ".join(unknown)]})
         try:
             ticket = _run(
-                lambda: ticket_services.ticket_issue(
+                lambda: issuing.ticket_issue(
                     actor=actor,
                     centre=centre,
                     queue=queue,

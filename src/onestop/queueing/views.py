@@ -41,7 +41,7 @@ from onestop.queueing.models import Device, Queue, Ticket
 from onestop.queueing.selectors import people_ahead
 from onestop.queueing.services.appointments import appointment_check_in
 from onestop.queueing.services.devices import device_actor, device_for_token_at
-from onestop.queueing.services.tickets import priority_groups, ticket_issue
+from onestop.queueing.services.issuing import priority_groups, ticket_issue
 
 DeviceView = Callable[..., HttpResponse]
 

@@ -41,7 +41,8 @@ from onestop.queueing.errors import (
     WrongCentre,
 )
 from onestop.queueing.models import Appointment, Queue, Ticket
-from onestop.queueing.services.tickets import appointment_grace, ticket_issue
+from onestop.queueing.services.issuing import ticket_issue
+from onestop.queueing.services.tickets import appointment_grace
 
 Status = Appointment.Status
 # Unambiguous on a kiosk keyboard and when read aloud: no 0/O, 1/I/L.

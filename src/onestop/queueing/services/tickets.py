@@ -12,24 +12,21 @@ kept on transfer) across the counter's queues; the work profile position breaks 
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.catalog.models import Service
-from onestop.centres.models import Centre, Counter
-from onestop.core.audit import Actor, audit_entry, audit_record
-from onestop.core.models import AuditEvent
+from onestop.centres.models import Counter
+from onestop.core.audit import Actor, audit_record
 from onestop.core.national_ids import validate_national_id
-from onestop.core.statements import insert_select, run_chain, saved_as, writes_in_one_statement
 from onestop.people.models import Citizen, Role
 from onestop.people.scoping import has_role
 from onestop.queueing.errors import (
@@ -39,19 +36,17 @@ from onestop.queueing.errors import (
     ServiceNotOffered,
     WrongCentre,
 )
-from onestop.queueing.intake import centre_intake, intake_forget
 from onestop.queueing.models import (
     Appointment,
     CounterQueue,
     CounterSession,
-    DailySequence,
     Queue,
     Ticket,
     TicketEvent,
     TicketService,
 )
 from onestop.queueing.services.counters import require_operator
-from onestop.queueing.workflow import ticket_event, ticket_transition
+from onestop.queueing.workflow import ticket_transition
 
 S = Ticket.Status
 K = TicketEvent.Kind
@@ -63,224 +58,6 @@ def no_show_after_recalls() -> int:
 
 def appointment_grace() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", 10)))
-
-
-def priority_groups() -> list[str]:
-    value = getattr(settings, "ONESTOP_QUEUE_PRIORITY_GROUPS", ["disability", "elderly", "pregnant"])
-    if isinstance(value, str):
-        return [g.strip() for g in value.split(",") if g.strip()]
-    return [str(g) for g in value]
-
-
-def format_number(prefix: str, sequence: int) -> str:
-    """The printed ticket number: ``A-042``."""
-    return f"{prefix}-{sequence:03d}"
-
-
-def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
-    """Take the next daily number for (centre, day, prefix) in one statement (an upsert that returns
-    the new value). The row stays locked until the surrounding transaction ends, so issuers at one
-    centre queue up on it: on PostgreSQL ``ticket_issue`` therefore takes the number in a statement
-    of its own when it is not already inside a transaction (see there)."""
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    with connection.cursor() as cursor:
-        # The same statement is valid on PostgreSQL and on SQLite >= 3.35 (ON CONFLICT … RETURNING).
-        cursor.execute(
-            f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
-            f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
-
-
-def _check_offered(centre: Centre, queue: Queue, services: Sequence[Service]) -> None:
-    if queue.centre_id != centre.pk or not queue.is_active:
-        raise ServiceNotOffered(_("That queue is not open at this centre."))
-    if not services:
-        return
-    # The centre's configuration as this process last read it (see queueing/intake.py).
-    intake = centre_intake(centre.code)
-    if intake is not None and queue.pk not in intake.queue_services:
-        # A queue newer than this process's snapshot (made in another process): read again rather
-        # than take it for a queue without a service list.
-        intake_forget()
-        intake = centre_intake(centre.code)
-    if intake is None or intake.centre.pk != centre.pk:
-        offered: frozenset[int] = frozenset()
-        refused = list(services)
-    else:
-        offered = intake.offered
-        refused = [s for s in services if s.pk not in offered or not intake.handles(queue, s.pk)]
-    if refused:
-        names = ", ".join(s.name for s in refused)
-        if any(s.pk not in offered for s in refused):
-            message = _("%(centre)s does not offer %(services)s.") % {
-                "centre": centre.name,
-                "services": names,
-            }
-        else:
-            message = _("Queue %(prefix)s does not handle %(services)s.") % {
-                "prefix": queue.prefix,
-                "services": names,
-            }
-        raise ServiceNotOffered(message, extra={"services": [s.identifier for s in refused]})
-
-
-def ticket_issue(
-    *,
-    actor: Actor,
-    centre: Centre,
-    queue: Queue,
-    channel: str,
-    services: Sequence[Service] = (),
-    citizen: Citizen | None = None,
-    priority_group: str = "",
-    appointment: Appointment | None = None,
-    at: datetime | None = None,
-) -> Ticket:
-    """Issue a ticket in ``queue`` at ``centre``: the next daily number for the queue's prefix
-    (numbering restarts each local day), one pending ``TicketService`` per service, an ``issued``
-    event (and ``checked_in`` for an appointment). Refuses a service the centre or the queue does not
-    offer (``ServiceNotOffered``). Who may issue (staff of the centre, a kiosk, the citizen) is the
-    caller's check."""
-    at = at or timezone.now()
-    services = list(services)
-    if channel not in Ticket.Channel.values:
-        raise QueueingError(_("Unknown channel %(channel)s.") % {"channel": channel})
-    _check_offered(centre, queue, services)
-    if priority_group and priority_group not in priority_groups():
-        raise QueueingError(
-            _("Unknown priority group %(group)s.") % {"group": priority_group},
-            extra={"priority_groups": priority_groups()},
-        )
-    service_day = timezone.localdate(at)
-    if writes_in_one_statement():
-        # PostgreSQL (decision 0008): the number by a statement of its own, then the ticket, its
-        # service lines, its events and its audit entry in one more. Outside a caller's transaction
-        # the number's statement commits at once, so the day's counter row is locked for that
-        # statement only and never while this issue waits for another lock (the new ticket's
-        # foreign-key checks wait for whoever holds its queue); kiosks and reception at one centre
-        # do not wait on each other. If the issue then fails, that number is skipped (a gap, as on
-        # a paper roll), never given twice. Inside a caller's transaction both run in it, in a
-        # savepoint, as the ORM path's atomic block would.
-        with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-            sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
-            return _issue_in_one_statement(
-                *_issue_rows(
-                    actor=actor,
-                    centre=centre,
-                    queue=queue,
-                    channel=channel,
-                    services=services,
-                    citizen=citizen,
-                    priority_group=priority_group,
-                    appointment=appointment,
-                    at=at,
-                    service_day=service_day,
-                    sequence=sequence,
-                )
-            )
-    with transaction.atomic():
-        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
-        ticket, rows, audit = _issue_rows(
-            actor=actor,
-            centre=centre,
-            queue=queue,
-            channel=channel,
-            services=services,
-            citizen=citizen,
-            priority_group=priority_group,
-            appointment=appointment,
-            at=at,
-            service_day=service_day,
-            sequence=sequence,
-        )
-        ticket.save(force_insert=True)
-        for row in rows:
-            row.ticket_id = ticket.pk  # type: ignore[attr-defined]
-            row.save(force_insert=True)
-        audit.target_id = str(ticket.pk)
-        audit.save(force_insert=True)
-    return ticket
-
-
-def _issue_rows(
-    *,
-    actor: Actor,
-    centre: Centre,
-    queue: Queue,
-    channel: str,
-    services: Sequence[Service],
-    citizen: Citizen | None,
-    priority_group: str,
-    appointment: Appointment | None,
-    at: datetime,
-    service_day: Any,
-    sequence: int,
-) -> tuple[Ticket, list[models.Model], AuditEvent]:
-    """The unsaved rows of an issue, in the order they are written (their ids follow it): the
-    ticket; its service lines and its events (``issued``, and ``checked_in`` for an appointment),
-    whose ticket id is set when it is known; and its audit entry (target id likewise)."""
-    ticket = Ticket(
-        centre=centre,
-        queue=queue,
-        service_day=service_day,
-        prefix=queue.prefix,
-        sequence=sequence,
-        number=format_number(queue.prefix, sequence),
-        channel=channel,
-        priority=1 if priority_group else 0,
-        priority_group=priority_group,
-        citizen=citizen,
-        appointment=appointment,
-        issued_at=at,
-        arrived_at=at,
-        checked_in_at=at if appointment is not None else None,
-    )
-    data = {"queue": queue.prefix, "channel": channel, "services": [s.pk for s in services]}
-    rows: list[models.Model] = [TicketService(service=s) for s in services]
-    rows.append(
-        ticket_event(ticket=ticket, kind=K.ISSUED, actor=actor, at=at, to_status=S.WAITING, data=data)
-    )
-    if appointment is not None:
-        checked_in = {"appointment": appointment.code}
-        rows.append(
-            ticket_event(
-                ticket=ticket, kind=K.CHECKED_IN, actor=actor, at=at, to_status=S.WAITING, data=checked_in
-            )
-        )
-    audit = audit_entry(
-        actor=actor, action="ticket.issue", target=ticket, after={"number": ticket.number, **data}
-    )
-    return ticket, rows, audit
-
-
-def _issue_in_one_statement(ticket: Ticket, rows: Sequence[models.Model], audit: AuditEvent) -> Ticket:
-    """``ticket_issue``'s rows as one statement on PostgreSQL (core/statements.py), in one round
-    trip. Each later row reads the ticket's id from the row before it: PostgreSQL runs the steps of
-    a ``WITH`` in no set order, and the lines and events must get their ids in the order given (both
-    are listed by id)."""
-    steps: list[tuple[str, str, Sequence[Any]]] = [
-        ("issued", *insert_select(ticket, source=None, returning=["id"])),
-    ]
-    previous, ticket_id_sql = "issued", "issued.id"
-    for n, row in enumerate(rows):
-        name = f"row{n}"
-        sql, params = insert_select(
-            row, source=previous, computed={"ticket_id": ticket_id_sql}, returning=["ticket_id"]
-        )
-        steps.append((name, sql, params))
-        previous, ticket_id_sql = name, f"{name}.ticket_id"
-    steps.append(
-        (
-            "audit",
-            *insert_select(audit, source=previous, computed={"target_id": f"CAST({ticket_id_sql} AS text)"}),
-        )
-    )
-    [(ticket_id,)] = run_chain(steps, "SELECT id FROM issued")
-    return saved_as(ticket, ticket_id)
 
 
 def _signed_in(actor: Actor, counter: Counter) -> None:
@@ -645,15 +422,12 @@ def ticket_add_service(*, actor: Actor, ticket: Ticket, service: Service) -> Tic
 
 __all__ = [
     "appointment_grace",
-    "format_number",
     "no_show_after_recalls",
-    "priority_groups",
     "ticket_add_service",
     "ticket_call_next",
     "ticket_cancel",
     "ticket_end",
     "ticket_identify_citizen",
-    "ticket_issue",
     "ticket_no_show",
     "ticket_park",
     "ticket_recall",
