@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from rest_framework import serializers
 
 from onestop.core.serializers import SharedFieldsInput
@@ -81,5 +82,52 @@ def test_a_nested_serializer_is_refused():
     class WithNested(SharedFieldsInput[dict[str, Any]]):
         child = Child()
 
-    with pytest.raises(TypeError, match="nested serializer"):
+    with pytest.raises(TypeError, match="only plain writable fields"):
         WithNested(data={"child": {"name": "x"}}).is_valid()
+
+
+def test_form_encoded_input_is_read_as_a_plain_serializer_reads_it():
+    form = QueryDict("queue=A&services=s-1&services=s-2&channel=reception")
+    shared, plain = IssueTicketInput(data=form), PlainIssueInput(data=form)
+    assert _outcome(shared) == _outcome(plain)
+    assert shared.validated_data["services"] == ["s-1", "s-2"]
+
+
+def test_an_input_with_a_context_or_partial_gets_fields_of_its_own():
+    shared = IssueTicketInput(data={"queue": "A"}).fields
+    assert IssueTicketInput(data={"queue": "A"}).fields is shared
+    with_context = IssueTicketInput(data={"queue": "A"}, context={"request": None})
+    partial = IssueTicketInput(data={}, partial=True)
+    assert with_context.fields is not shared and with_context.fields["queue"].parent is with_context
+    assert partial.is_valid() and partial.validated_data == {}
+
+
+def test_the_fields_are_made_once_not_for_every_input(monkeypatch):
+    IssueTicketInput(data={"queue": "A"}).is_valid()  # made on first use
+    made = []
+    get_fields = serializers.Serializer.get_fields
+
+    def counted(self):
+        made.append(1)
+        return get_fields(self)
+
+    monkeypatch.setattr(serializers.Serializer, "get_fields", counted)
+    for payload in ({"queue": "A"}, {"queue": "TOO"}):
+        IssueTicketInput(data=payload).is_valid()
+    assert made == []
+    PlainIssueInput(data={"queue": "A"}).is_valid()
+    assert made == [1]  # the counter does count a plain serializer's copy
+
+
+def test_the_shared_fields_cannot_be_changed_or_nested():
+    fields = IssueTicketInput(data={"queue": "A"}).fields
+    with pytest.raises(TypeError):
+        fields["extra"] = serializers.CharField()
+    with pytest.raises(TypeError):
+        del fields["queue"]
+
+    class Outer(serializers.Serializer[dict[str, Any]]):
+        ticket = IssueTicketInput()
+
+    with pytest.raises(TypeError, match="cannot be nested"):
+        Outer(data={"ticket": {"queue": "A"}}).is_valid()

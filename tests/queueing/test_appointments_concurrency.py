@@ -13,11 +13,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from onestop.core.audit import SystemActor
 from onestop.queueing.errors import QueueingError, QuotaExceeded, SlotFull
 from onestop.queueing.models import Appointment, Ticket
-from onestop.queueing.services import appointments
+from onestop.queueing.services import appointments, history
 from onestop.queueing.services.appointments import appointment_book
 from onestop.queueing.services.issuing import ticket_issue
 from tests.factories.people import CitizenFactory
@@ -138,3 +139,59 @@ def test_a_kiosk_press_during_a_remote_join_neither_deadlocks_nor_waits_for_it(m
     assert errors == {}
     assert kiosk_seconds[0] < 0.8, "the kiosk press waited for the remote join"
     assert sorted(Ticket.objects.filter(queue=queue).values_list("sequence", flat=True)) == [1, 2, 3]
+
+
+def test_a_kiosk_press_during_an_import_of_todays_history_waits_and_neither_deadlocks(monkeypatch):
+    """An import of today's visits takes its numbers before writing its tickets, as a kiosk press
+    does, so the press waits for the import and then takes the number after the imported ones. (An
+    import that wrote its tickets first and took the numbers last deadlocked with such a press.)"""
+    queue = booking_queue()
+    now = timezone.now()
+    ticket_issue(actor=SystemActor("kiosk"), centre=queue.centre, queue=queue, channel="kiosk", at=now)
+    written = threading.Event()
+    insert_rows = history._insert_rows
+
+    def insert_then_linger(model, fields, rows):
+        insert_rows(model, fields, rows)
+        if model is Ticket:
+            written.set()
+            time.sleep(0.5)  # the press arrives while the import's transaction is still open
+
+    monkeypatch.setattr(history, "_insert_rows", insert_then_linger)
+    outcome: dict[str, object] = {}
+
+    def run(name: str, work) -> None:
+        try:
+            outcome[name] = work()
+        except Exception as error:  # reported to the test thread
+            outcome[name] = error
+        finally:
+            connection.close()
+
+    def press() -> Ticket:
+        written.wait(10)
+        return ticket_issue(
+            actor=SystemActor("kiosk"), centre=queue.centre, queue=queue, channel="kiosk", at=now
+        )
+
+    visits = [
+        history.HistoricVisit(queue=queue, issued_at=now - timedelta(minutes=m), closed_at=now)
+        for m in (3, 2)
+    ]
+    threads = [
+        threading.Thread(
+            target=run,
+            args=("import", lambda: history.history_import(actor=None, centre=queue.centre, visits=visits)),
+        ),
+        threading.Thread(target=run, args=("press", press)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome["import"] == 2
+    pressed = outcome["press"]
+    assert isinstance(pressed, Ticket), pressed
+    assert pressed.number == f"{queue.prefix}-004"  # after the first press (001) and the import (002, 003)
+    numbers = sorted(Ticket.objects.filter(queue=queue).values_list("sequence", flat=True))
+    assert numbers == [1, 2, 3, 4]

@@ -241,6 +241,19 @@ def test_numbers_past_999_and_the_audit_label_match_the_orm_path(front_office, m
     assert fast == two_issues(False)
 
 
+@postgresql_only
+def test_each_prefix_counts_on_its_own_in_the_statement(front_office):
+    def press(queue) -> str:
+        return ticket_issue(actor=None, centre=front_office.centre, queue=queue, channel="kiosk").number
+
+    assert [press(front_office.queue_a), press(front_office.queue_b), press(front_office.queue_a)] == [
+        "A-001",
+        "B-001",
+        "A-002",
+    ]
+    assert dict(DailySequence.objects.values_list("prefix", "last")) == {"A": 2, "B": 1}
+
+
 def test_a_failed_issue_inside_a_callers_transaction_leaves_it_usable(front_office):
     """As with the ORM path's atomic block: the caller may catch the failure and go on."""
     service = front_office.services_a[0]

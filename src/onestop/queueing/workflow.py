@@ -6,7 +6,7 @@ exactly one row changes, or the caller lost a race (or asked for something illeg
 audit event in the caller's transaction. No code anywhere else assigns ``Ticket.status``.
 
 The creation of a ticket (status ``waiting``) is not a transition; its ``issued``/``checked_in``
-events are built by :func:`ticket_event` and written with the ticket (services/tickets.py).
+events are built by :func:`ticket_event` and written with the ticket (services/issuing.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -111,13 +111,25 @@ def _check(visit: HistoricVisit, centre: Centre) -> str:
     return Status.CLOSED_UNSERVED
 
 
-def _next_sequences(centre: Centre, day: date, prefixes: Iterable[str]) -> dict[str, int]:
-    existing = dict(
-        DailySequence.objects.filter(centre=centre, service_day=day, prefix__in=list(prefixes)).values_list(
-            "prefix", "last"
-        )
-    )
-    return {prefix: existing.get(prefix, 0) for prefix in prefixes}
+def _reserve_numbers(centre: Centre, day: date, needed: Mapping[str, int]) -> dict[str, int]:
+    """Take ``needed[prefix]`` consecutive daily numbers per prefix, before any ticket is written,
+    as a kiosk press takes its one (services/issuing.py); returns the number before each block.
+    Each prefix's row stays locked until the import commits. Taken first and in prefix order, so a
+    kiosk press at the same centre waits for the import (or the import for it) and neither ever
+    holds a ticket row the other needs while waiting for a number."""
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    before: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for prefix in sorted(needed):
+            cursor.execute(
+                f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, %s) "
+                f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + %s "
+                "RETURNING last",
+                [centre.pk, connection.ops.adapt_datefield_value(day), prefix, needed[prefix], needed[prefix]],
+            )
+            row = cursor.fetchone()
+            before[prefix] = int(row[0]) - needed[prefix]
+    return before
 
 
 def _appointment_code() -> str:
@@ -135,8 +147,10 @@ def _import_day(
 ) -> int:
     actor_id, actor_label = label
     visits.sort(key=lambda item: item[0].issued_at)
-    prefixes = sorted({v.queue.prefix for v, _status in visits})
-    last = _next_sequences(centre, day, prefixes)
+    needed: dict[str, int] = defaultdict(int)
+    for visit, _status in visits:
+        needed[visit.queue.prefix] += 1
+    last = _reserve_numbers(centre, day, needed)
 
     appointments: list[Appointment | None] = []
     for visit, _status in visits:
@@ -273,10 +287,6 @@ def _import_day(
         transactions,
     )
 
-    for prefix in prefixes:
-        DailySequence.objects.update_or_create(
-            centre=centre, service_day=day, prefix=prefix, defaults={"last": last[prefix]}
-        )
     counts: dict[str, int] = defaultdict(int)
     for _visit, status in visits:
         counts[status] += 1

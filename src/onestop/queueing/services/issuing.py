@@ -133,9 +133,11 @@ def ticket_issue(
         # audit entry in one statement. The day's number row is locked from the moment the
         # statement takes it until it commits, at the end of that same statement outside a
         # caller's transaction. While it holds the row it takes only KEY SHARE locks (the new rows'
-        # foreign-key checks), which no writer of the front office blocks: bookings, joins and
-        # check-ins lock their rows FOR NO KEY UPDATE. Inside a caller's transaction it runs in a
-        # savepoint, as the ORM path's atomic block would.
+        # foreign-key checks, at commit). Bookings, joins and check-ins lock their rows FOR NO KEY
+        # UPDATE, which those do not wait for; whoever else takes a number (another press, a join,
+        # a history import) takes it before writing any ticket, so no two of them ever wait on
+        # each other in opposite order. Inside a caller's transaction it runs in a savepoint, as
+        # the ORM path's atomic block would.
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             return _issue_in_one_statement(
                 _sequence_upsert(centre=centre, service_day=service_day, prefix=queue.prefix),

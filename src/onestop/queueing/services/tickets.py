@@ -1,4 +1,4 @@
-"""Tickets: issue, call next, and every counter action on a visit.
+"""Tickets after their issue (services/issuing.py): call next, and every counter action on a visit.
 
 Every status change goes through :func:`onestop.queueing.workflow.ticket_transition` (compare-and-set
 + ``TicketEvent`` + audit). Operator actions require an operator of the ticket's centre
