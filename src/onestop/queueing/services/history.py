@@ -125,7 +125,13 @@ def _reserve_numbers(centre: Centre, day: date, needed: Mapping[str, int]) -> di
                 f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, %s) "
                 f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + %s "
                 "RETURNING last",
-                [centre.pk, connection.ops.adapt_datefield_value(day), prefix, needed[prefix], needed[prefix]],
+                [
+                    centre.pk,
+                    connection.ops.adapt_datefield_value(day),
+                    prefix,
+                    needed[prefix],
+                    needed[prefix],
+                ],
             )
             row = cursor.fetchone()
             before[prefix] = int(row[0]) - needed[prefix]
