@@ -27,12 +27,12 @@ from onestop.core.audit import Actor, SystemActor, audit_record
 from onestop.people.models import Citizen, User
 from onestop.queueing.models import (
     Appointment,
-    DailySequence,
     Queue,
     Ticket,
     TicketEvent,
     TicketService,
 )
+from onestop.queueing.services.issuing import sequence_upsert
 
 Status = Ticket.Status
 Kind = TicketEvent.Kind
@@ -117,21 +117,11 @@ def _reserve_numbers(centre: Centre, day: date, needed: Mapping[str, int]) -> di
     Each prefix's row stays locked until the import commits. Taken first and in prefix order, so a
     kiosk press at the same centre waits for the import (or the import for it) and neither ever
     holds a ticket row the other needs while waiting for a number."""
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
     before: dict[str, int] = {}
     with connection.cursor() as cursor:
         for prefix in sorted(needed):
             cursor.execute(
-                f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, %s) "
-                f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + %s "
-                "RETURNING last",
-                [
-                    centre.pk,
-                    connection.ops.adapt_datefield_value(day),
-                    prefix,
-                    needed[prefix],
-                    needed[prefix],
-                ],
+                *sequence_upsert(centre=centre, service_day=day, prefix=prefix, count=needed[prefix])
             )
             row = cursor.fetchone()
             before[prefix] = int(row[0]) - needed[prefix]

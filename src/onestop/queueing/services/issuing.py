@@ -9,6 +9,7 @@ an appointment) and an audit entry. On PostgreSQL all of it, the number included
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -45,22 +46,25 @@ def format_number(prefix: str, sequence: int) -> str:
     return f"{prefix}-{sequence:03d}"
 
 
-def _sequence_upsert(*, centre: Centre, service_day: Any, prefix: str) -> tuple[str, list[Any]]:
-    """The statement that takes the next daily number for (centre, day, prefix): an upsert that
-    returns the new value. The same text is valid on PostgreSQL and on SQLite >= 3.35
-    (``ON CONFLICT … RETURNING``). The row stays locked until the transaction ends, so issuers at
-    one centre queue up on it."""
+def sequence_upsert(
+    *, centre: Centre, service_day: Any, prefix: str, count: int = 1
+) -> tuple[str, list[Any]]:
+    """The statement that takes the next ``count`` daily numbers for (centre, day, prefix): an
+    upsert that returns the last of them. The same text is valid on PostgreSQL and on SQLite >= 3.35
+    (``ON CONFLICT … RETURNING``). The row stays locked until the transaction ends, so whoever
+    takes numbers at one centre queues up on it; every writer takes its numbers before writing
+    any ticket (see ``ticket_issue``)."""
     table = connection.ops.quote_name(DailySequence._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, 1) "
-        f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + 1 "
+        f"INSERT INTO {table} (centre_id, service_day, prefix, last) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (centre_id, service_day, prefix) DO UPDATE SET last = {table}.last + %s "
         "RETURNING last"
     )
-    return sql, [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix]
+    return sql, [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix, count, count]
 
 
 def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
-    sql, params = _sequence_upsert(centre=centre, service_day=service_day, prefix=prefix)
+    sql, params = sequence_upsert(centre=centre, service_day=service_day, prefix=prefix)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -128,6 +132,19 @@ def ticket_issue(
             extra={"priority_groups": priority_groups()},
         )
     service_day = timezone.localdate(at)
+    rows_of = functools.partial(
+        _issue_rows,
+        actor=actor,
+        centre=centre,
+        queue=queue,
+        channel=channel,
+        services=services,
+        citizen=citizen,
+        priority_group=priority_group,
+        appointment=appointment,
+        at=at,
+        service_day=service_day,
+    )
     if writes_in_one_statement():
         # PostgreSQL (decision 0008): the number, the ticket, its service lines, its events and its
         # audit entry in one statement. The day's number row is locked from the moment the
@@ -140,36 +157,12 @@ def ticket_issue(
         # the ORM path's atomic block would.
         with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
             return _issue_in_one_statement(
-                _sequence_upsert(centre=centre, service_day=service_day, prefix=queue.prefix),
-                *_issue_rows(
-                    actor=actor,
-                    centre=centre,
-                    queue=queue,
-                    channel=channel,
-                    services=services,
-                    citizen=citizen,
-                    priority_group=priority_group,
-                    appointment=appointment,
-                    at=at,
-                    service_day=service_day,
-                    sequence=0,  # taken by the statement
-                ),
+                sequence_upsert(centre=centre, service_day=service_day, prefix=queue.prefix),
+                *rows_of(sequence=0),  # the number is taken by the statement
             )
     with transaction.atomic():
         sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
-        ticket, rows, audit = _issue_rows(
-            actor=actor,
-            centre=centre,
-            queue=queue,
-            channel=channel,
-            services=services,
-            citizen=citizen,
-            priority_group=priority_group,
-            appointment=appointment,
-            at=at,
-            service_day=service_day,
-            sequence=sequence,
-        )
+        ticket, rows, audit = rows_of(sequence=sequence)
         ticket.save(force_insert=True)
         for row in rows:
             row.ticket_id = ticket.pk  # type: ignore[attr-defined]
@@ -294,4 +287,4 @@ def _issue_in_one_statement(
     return saved_as(ticket, ticket_id)
 
 
-__all__ = ["format_number", "priority_groups", "ticket_issue"]
+__all__ = ["format_number", "priority_groups", "sequence_upsert", "ticket_issue"]
