@@ -378,8 +378,7 @@ def citizen_account_link(*, actor: Actor, citizen: Citizen) -> User:
     """Give a citizen their sign-in account, or return the one they have. The account has no
     password (the citizen proves who they are at the eID provider) and no staff role."""
     with transaction.atomic():
-        # NO KEY: a kiosk checking this citizen in (a key-share lock) need not wait for the account.
-        locked = Citizen.objects.select_for_update(no_key=True).get(pk=citizen.pk)
+        locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
         if locked.user_id is not None:
             assert locked.user is not None
             return locked.user
