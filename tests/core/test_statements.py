@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import DataError, connection, transaction
 from django.db.models import F
 
 from onestop.core.audit import SystemActor, audit_entry
 from onestop.core.models import AuditEvent
-from onestop.core.statements import insert_select, run_chain, update_returning, writes_in_one_statement
+from onestop.core.statements import (
+    insert_select,
+    run_chain,
+    update_returning,
+    update_row_returning,
+    writes_in_one_statement,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -87,3 +95,41 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut():
 def test_an_unknown_computed_column_is_a_programming_error():
     with pytest.raises(ValueError, match="no columns"):
         insert_select(_entry(), source="x", computed={"nonsense": "1"})
+
+
+def test_a_row_update_from_cached_text_writes_what_the_orm_update_writes():
+    mine, theirs = _entry(target_id="1"), _entry(target_id="1")
+    mine.save(force_insert=True)
+    theirs.save(force_insert=True)
+    values = {
+        "action": "thing.done",
+        "target_label": "Ticket A-001",
+        "summary": {"after": {"n": 4}},
+        "occurred_at": datetime(2026, 3, 9, 8, 30, tzinfo=UTC),
+    }
+    sql, params, attnames = update_row_returning(
+        AuditEvent, mine.pk, where={"action": "thing.test"}, values=values
+    )
+    [row] = run_chain([("changed", sql, params)], "SELECT * FROM changed")
+    AuditEvent.objects.filter(pk=theirs.pk, action="thing.test").update(**values)
+    returned = dict(zip(attnames, row, strict=True))
+    stored, expected = AuditEvent.objects.get(pk=mine.pk), AuditEvent.objects.get(pk=theirs.pk)
+    for name in ("action", "target_label", "target_id", "occurred_at"):
+        assert getattr(stored, name) == getattr(expected, name) == returned[name], name
+    assert stored.summary == expected.summary == {"after": {"n": 4}}
+    # The compare-and-set lost (the action is no longer the expected one): no row changes.
+    sql, params, _attnames = update_row_returning(
+        AuditEvent, mine.pk, where={"action": "thing.test"}, values={"action": "thing.again"}
+    )
+    assert run_chain([("changed", sql, params)], "SELECT * FROM changed") == []
+    assert AuditEvent.objects.get(pk=mine.pk).action == "thing.done"
+
+
+def test_a_row_update_with_an_expression_goes_through_the_orm():
+    event = _entry(target_id="9")
+    event.save(force_insert=True)
+    sql, params, attnames = update_row_returning(
+        AuditEvent, event.pk, where={"target_id": "9"}, values={"target_label": F("target_id")}
+    )
+    [row] = run_chain([("changed", sql, params)], "SELECT * FROM changed")
+    assert dict(zip(attnames, row, strict=True))["target_label"] == "9"

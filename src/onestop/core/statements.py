@@ -114,11 +114,67 @@ def update_returning(
     query.annotations = {}  # as QuerySet.update(): annotations play no part in an UPDATE
     query.add_update_values(dict(values))
     sql, params = query.get_compiler(queryset.db).as_sql()
-    meta = queryset.model._meta
-    table = connection.ops.quote_name(meta.db_table)
-    fields = list(meta.concrete_fields)
-    returning = ", ".join(f"{table}.{connection.ops.quote_name(str(f.column))}" for f in fields)
-    return f"{sql} RETURNING {returning}", tuple(params), [f.attname for f in fields]
+    returning, attnames = _returning_all(queryset.model._meta.concrete_model, connection.vendor)
+    return f"{sql} RETURNING {returning}", tuple(params), list(attnames)
+
+
+def update_row_returning(
+    model: type[models.Model], pk: Any, *, where: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[str, tuple[Any, ...], list[str]]:
+    """:func:`update_returning` for one row picked by its primary key and equality on ``where``
+    (attribute names → expected values), e.g. a compare-and-set on a status: the same statement,
+    written from cached text when every value is plain (the ORM spent longer composing the
+    ``UPDATE`` than the database spent running it). A value that is an expression (``F("n") + 1``)
+    goes through the ORM."""
+    if any(hasattr(value, "resolve_expression") for value in (*values.values(), *where.values())):
+        return update_returning(model._default_manager.filter(pk=pk, **where), values)
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _update_row_text(model._meta.concrete_model, tuple(values), tuple(where), db.vendor)
+    params = [
+        # A model instance for a foreign key stands for its key, as in ``QuerySet.update()``.
+        field.get_db_prep_save(
+            value.prepare_database_save(field) if hasattr(value, "prepare_database_save") else value, db
+        )
+        for field, value in zip(fields[: len(values)], values.values(), strict=True)
+    ]
+    params.extend(
+        field.get_db_prep_value(value, db)
+        for field, value in zip(fields[len(values) :], [*where.values(), pk], strict=True)
+    )
+    returning, attnames = _returning_all(model._meta.concrete_model, db.vendor)
+    return f"{sql} RETURNING {returning}", tuple(params), list(attnames)
+
+
+@functools.cache
+def _update_row_text(
+    model: type[models.Model], set_names: tuple[str, ...], where_names: tuple[str, ...], vendor: str
+) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    """``UPDATE <table> SET a = %s, … WHERE x = %s … AND <pk> = %s`` and the fields of its
+    parameters, in order: the set columns, the where columns, the primary key."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    meta = model._meta
+    fields: list[models.Field[Any, Any]] = []
+    for name in (*set_names, *where_names):
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise ValueError(f"{meta.label}.{name} is not a column")
+        fields.append(field)
+    assert meta.pk is not None
+    fields.append(meta.pk)
+    table = quote(meta.db_table)
+    columns = [f"{table}.{quote(str(f.column))}" for f in fields]
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields[: len(set_names)])
+    conditions = " AND ".join(f"{column} = %s" for column in columns[len(set_names) :])
+    return f"UPDATE {table} SET {assignments} WHERE {conditions}", tuple(fields)
+
+
+@functools.cache
+def _returning_all(model: type[models.Model], vendor: str) -> tuple[str, tuple[str, ...]]:
+    """``RETURNING`` every column of ``model``'s table, and those columns' attribute names."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    table = quote(model._meta.db_table)
+    fields = model._meta.concrete_fields
+    return ", ".join(f"{table}.{quote(str(f.column))}" for f in fields), tuple(f.attname for f in fields)
 
 
 def saved_as(obj: M, pk: Any) -> M:
@@ -142,4 +198,11 @@ def run_chain(steps: Sequence[tuple[str, str, Sequence[Any]]], final: str) -> li
         return list(cursor.fetchall())
 
 
-__all__ = ["insert_select", "run_chain", "saved_as", "update_returning", "writes_in_one_statement"]
+__all__ = [
+    "insert_select",
+    "run_chain",
+    "saved_as",
+    "update_returning",
+    "update_row_returning",
+    "writes_in_one_statement",
+]

@@ -20,7 +20,7 @@ from django.db.models.expressions import Combinable
 
 from onestop.centres.models import Counter
 from onestop.core.audit import Actor, SystemActor, audit_entry
-from onestop.core.statements import insert_select, run_chain, update_returning, writes_in_one_statement
+from onestop.core.statements import insert_select, run_chain, update_row_returning, writes_in_one_statement
 from onestop.queueing.errors import IllegalTransition
 from onestop.queueing.models import Ticket, TicketEvent
 
@@ -142,10 +142,11 @@ def ticket_transition(
         reason=str(event_data.get("reason", "")),
         extra={"event": event_data} if event_data else None,
     )
-    claim = Ticket.objects.filter(pk=ticket.pk, status=from_status)
     if writes_in_one_statement():
         # One round trip: the compare-and-set, and the event and audit rows only if it changed a row.
-        update_sql, update_params, attnames = update_returning(claim, {"status": to_status, **fields})
+        update_sql, update_params, attnames = update_row_returning(
+            Ticket, ticket.pk, where={"status": from_status}, values={"status": to_status, **fields}
+        )
         event_sql, event_params = insert_select(event, source="changed")
         audit_sql, audit_params = insert_select(audit, source="changed")
         rows = run_chain(
@@ -163,7 +164,7 @@ def ticket_transition(
         for attname, value in zip(attnames, rows[0], strict=True):
             setattr(ticket, attname, value)
         return ticket
-    changed = claim.update(status=to_status, **fields)
+    changed = Ticket.objects.filter(pk=ticket.pk, status=from_status).update(status=to_status, **fields)
     if changed != 1:
         # Someone else moved the ticket since it was read: the caller acted on a stale view.
         raise IllegalTransition(extra={"from_status": from_status, "to_status": to_status, "action": kind})
