@@ -58,6 +58,7 @@ ROUNDS = 3  # interleaved baseline/measured rounds; the best of each counts (sha
 LIFECYCLES = 300
 LIFECYCLE_WORKERS = 4  # counters working at once, each in its own process
 ISSUE_TARGET, ISSUE_P95_MS = 0.5, 25.0
+SINGLE = {"requests": 300, "concurrency": 1, "max_seconds": 4.0}  # one kiosk at a time
 BOARD_TARGET = 0.9
 LIFECYCLE_TARGET = 100.0
 ACCURACY_DAYS = 12  # two simulated weeks, Monday to Saturday
@@ -150,6 +151,14 @@ def run_backend(backend: str, *, accuracy: bool) -> bool:
                 )
                 if probe[0] == 201:
                     issues.append(post_load(issue_url, body=body, headers=kiosk, expect_status=201))
+            # One kiosk at a time, as a citizen at a quiet centre meets it: the latency of a press
+            # itself, without the queueing for two cores that concurrency 8 measures (docs/benchmarks.md).
+            alone = [
+                post_load(base_url + "/bench/create", body=b"{}", headers={}, expect_status=201, **SINGLE),
+                post_load(issue_url, body=body, headers=kiosk, expect_status=201, **SINGLE)
+                if probe[0] == 201
+                else None,
+            ]
     create = max(creates, key=lambda r: r.rps)
     report(create, name="bench.create", backend=backend)
     if issues:
@@ -162,6 +171,14 @@ def run_backend(backend: str, *, accuracy: bool) -> bool:
             flush=True,
         )
         ok &= issue.requests > 0 and not issue.errors and value > 0
+        create_alone, issue_alone = alone
+        if issue_alone is not None:
+            print(
+                f"queueing.issue.c1  {backend}  p50={issue_alone.p50:.1f}ms p95={issue_alone.p95:.1f}ms  "
+                f"(create view p50={create_alone.p50:.1f}ms p95={create_alone.p95:.1f}ms; one request "
+                "at a time, informational)",
+                flush=True,
+            )
     else:
         skip(f"queueing.issue  {backend}", f"the issue API answered HTTP {probe[0]}: {probe[1][:200]!r}")
     baseline = max(baselines, key=lambda r: r.rps)

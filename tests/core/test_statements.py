@@ -133,3 +133,13 @@ def test_a_row_update_with_an_expression_goes_through_the_orm():
     )
     [row] = run_chain([("changed", sql, params)], "SELECT * FROM changed")
     assert dict(zip(attnames, row, strict=True))["target_label"] == "9"
+
+
+def test_a_row_update_expecting_none_matches_as_the_orm_does():
+    event = _entry(target_id="")
+    event.save(force_insert=True)
+    sql, params, _attnames = update_row_returning(
+        AuditEvent, event.pk, where={"seq": None}, values={"target_label": "still unsealed"}
+    )
+    assert len(run_chain([("changed", sql, params)], "SELECT * FROM changed")) == 1
+    assert AuditEvent.objects.get(pk=event.pk).target_label == "still unsealed"

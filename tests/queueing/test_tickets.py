@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from onestop.queueing.errors import IllegalTransition, NotSignedIn, ServiceNotOffered, WrongCentre
 from onestop.queueing.models import Ticket, TicketEvent, TicketService
@@ -120,8 +122,21 @@ def test_counter_outside_a_queues_profile_does_not_get_its_tickets(front_office,
 def test_call_next_refused_while_the_counter_has_a_called_ticket(front_office):
     fo = front_office
     issue(fo), issue(fo)
+    called = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0)
+    with pytest.raises(IllegalTransition) as refused:
+        ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0)
+    assert called.number in refused.value.message
+    assert refused.value.extra["current_ticket"] == called.number
+    assert Ticket.objects.filter(status=Ticket.Status.WAITING).count() == 1
+
+
+def test_a_counter_without_a_session_is_refused_before_its_open_ticket_is_named(front_office):
+    fo = front_office
+    issue(fo), issue(fo)
     ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0)
-    with pytest.raises(IllegalTransition):
+    fo.session.ended_at = T0
+    fo.session.save()
+    with pytest.raises(NotSignedIn):
         ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0)
 
 
@@ -190,6 +205,73 @@ def test_waiting_and_service_times_come_from_events(front_office):
     assert figures["mean_wait_seconds"] == 360
     assert figures["mean_service_seconds"] == 600
     assert figures["within_target_share"] == 1.0
+
+
+def test_end_keeps_what_each_line_already_had_and_leaves_finished_lines_alone(front_office, other_operator):
+    fo = front_office
+    ticket = issue(fo, services=fo.services_a, at=T0)
+    first, second = (TicketService.objects.get(ticket=ticket, service=s) for s in fo.services_a)
+    # The first line was begun earlier at counter 2 by a colleague and referred elsewhere there.
+    earlier = T0 + timedelta(minutes=1)
+    TicketService.objects.filter(pk=first.pk).update(
+        started_at=earlier, ended_at=earlier, counter=fo.counter2, operator=other_operator, outcome="referred"
+    )
+    ticket = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0 + timedelta(minutes=5))
+    ticket = ticket_start(actor=fo.operator, ticket=ticket, at=T0 + timedelta(minutes=6))
+    ticket_end(
+        actor=fo.operator,
+        ticket=ticket,
+        outcomes={fo.services_a[0].pk: "completed", fo.services_a[1].pk: "missing_documents"},
+        at=T0 + timedelta(minutes=16),
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # The finished line is untouched; the pending one ends with its outcome, at this counter.
+    assert (first.outcome, first.started_at, first.ended_at) == ("referred", earlier, earlier)
+    assert (first.counter, first.operator) == (fo.counter2, other_operator)
+    assert second.outcome == "missing_documents"
+    assert (second.started_at, second.ended_at) == (T0 + timedelta(minutes=6), T0 + timedelta(minutes=16))
+    assert (second.counter, second.operator) == (fo.counter1, fo.operator)
+
+
+def test_a_line_without_a_start_of_its_own_takes_the_visits(front_office):
+    fo = front_office
+    ticket = issue(fo, services=[fo.services_a[0]], at=T0)
+    ticket = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0 + timedelta(minutes=5))
+    ticket = ticket_start(actor=fo.operator, ticket=ticket, at=T0 + timedelta(minutes=6))
+    line = TicketService.objects.get(ticket=ticket)
+    TicketService.objects.filter(pk=line.pk).update(started_at=None, counter=None, operator=None)
+    ticket_end(actor=fo.operator, ticket=ticket, outcomes={}, at=T0 + timedelta(minutes=9))
+    line.refresh_from_db()
+    assert line.outcome == "not_handled"
+    assert (line.started_at, line.ended_at) == (T0 + timedelta(minutes=6), T0 + timedelta(minutes=9))
+    assert (line.counter, line.operator) == (fo.counter1, fo.operator)
+
+
+def test_end_refuses_strangers_and_unknown_outcomes_and_writes_nothing(front_office):
+    fo = front_office
+    ticket = issue(fo, services=fo.services_a, at=T0)
+    ticket = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0 + timedelta(minutes=5))
+    ticket = ticket_start(actor=fo.operator, ticket=ticket, at=T0 + timedelta(minutes=6))
+    events = TicketEvent.objects.filter(ticket=ticket).count()
+    with pytest.raises(ValidationError, match="not part of the visit"):
+        ticket_end(actor=fo.operator, ticket=ticket, outcomes={fo.service_b.pk: "completed"})
+    with pytest.raises(ValidationError, match="Unknown outcome"):
+        ticket_end(actor=fo.operator, ticket=ticket, outcomes={fo.services_a[0].pk: "pending"})
+    assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.SERVING
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events
+    assert set(TicketService.objects.filter(ticket=ticket).values_list("outcome", flat=True)) == {"pending"}
+
+
+def test_a_naive_time_is_taken_as_local_on_the_ticket_and_its_lines_alike(front_office):
+    fo = front_office
+    ticket = issue(fo, services=[fo.services_a[0]], at=T0)
+    ticket = ticket_call_next(actor=fo.operator, counter=fo.counter1, at=T0 + timedelta(minutes=5))
+    naive = (T0 + timedelta(minutes=6)).replace(tzinfo=None)
+    with pytest.warns(RuntimeWarning, match="naive datetime"), timezone.override(ALMATY):
+        ticket = ticket_start(actor=fo.operator, ticket=ticket, at=naive)
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert stored.started_at == TicketService.objects.get(ticket=ticket).started_at
 
 
 def test_people_ahead_and_waiting_counts(front_office):

@@ -124,9 +124,13 @@ def update_row_returning(
     """:func:`update_returning` for one row picked by its primary key and equality on ``where``
     (attribute names → expected values), e.g. a compare-and-set on a status: the same statement,
     written from cached text when every value is plain (the ORM spent longer composing the
-    ``UPDATE`` than the database spent running it). A value that is an expression (``F("n") + 1``)
-    goes through the ORM."""
-    if any(hasattr(value, "resolve_expression") for value in (*values.values(), *where.values())):
+    ``UPDATE`` than the database spent running it). A value that is an expression (``F("n") + 1``),
+    an expected ``None`` and a model of several tables go through the ORM."""
+    if (
+        model._meta.parents  # multi-table inheritance: more than one table
+        or any(value is None for value in where.values())  # "IS NULL", which the text does not say
+        or any(hasattr(value, "resolve_expression") for value in (*values.values(), *where.values()))
+    ):
         return update_returning(model._default_manager.filter(pk=pk, **where), values)
     db = connections[DEFAULT_DB_ALIAS]
     sql, fields = _update_row_text(model._meta.concrete_model, tuple(values), tuple(where), db.vendor)

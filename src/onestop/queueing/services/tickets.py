@@ -69,7 +69,8 @@ def _counter_state_sql() -> str:
     return (
         f"SELECT (SELECT 1 FROM {session} s WHERE s.counter_id = %s AND s.operator_id = %s "
         "AND s.ended_at IS NULL LIMIT 1), "
-        f"(SELECT t.number FROM {ticket} t WHERE t.counter_id = %s AND t.status IN (%s, %s) ORDER BY t.id LIMIT 1)"
+        f"(SELECT t.number FROM {ticket} t WHERE t.counter_id = %s AND t.status IN (%s, %s) "
+        "ORDER BY t.service_day, t.arrived_at, t.id LIMIT 1)"
     )
 
 
@@ -203,7 +204,7 @@ def ticket_start(*, actor: Actor, ticket: Ticket, at: datetime | None = None) ->
                 f"{column['operator_id']} = %s WHERE {column['ticket_id']} = %s "
                 f"AND {column['outcome']} = %s AND {column['started_at']} IS NULL",
                 [
-                    connection.ops.adapt_datetimefield_value(at),
+                    _line_time(at),
                     ticket.counter_id,
                     getattr(actor, "pk", None),
                     ticket.pk,
@@ -211,6 +212,12 @@ def ticket_start(*, actor: Actor, ticket: Ticket, at: datetime | None = None) ->
                 ],
             )
     return ticket
+
+
+def _line_time(value: datetime) -> Any:
+    """A service line's time as the ORM would send it (a naive time taken as local, with Django's
+    warning, as ``QuerySet.update()`` takes it)."""
+    return TicketService._meta.get_field("started_at").get_db_prep_save(value, connection)
 
 
 def _lines_table() -> tuple[str, dict[str, str]]:
@@ -385,8 +392,8 @@ def ticket_end(
             f"WHERE {column['ticket_id']} = %s AND {column['outcome']} = %s",
             [
                 *params,
-                connection.ops.adapt_datetimefield_value(at),
-                connection.ops.adapt_datetimefield_value(ticket.started_at or at),
+                _line_time(at),
+                _line_time(ticket.started_at or at),
                 ticket.counter_id,
                 getattr(actor, "pk", None),
                 ticket.pk,
