@@ -91,6 +91,73 @@ def test_one_citizen_racing_for_several_slots_stays_within_the_quota():
     assert Appointment.objects.filter(citizen=citizen).count() == 1
 
 
+def test_only_one_of_many_simultaneous_reschedules_gets_the_last_place():
+    queue = booking_queue(counters=2, share=50)  # one place per slot
+    mornings = [local(TUESDAY, 9) + timedelta(minutes=30 * i) for i in range(CALLERS)]
+    bookings = [
+        appointment_book(
+            actor=None, queue=queue, citizen=CitizenFactory(), starts_at=when, at=local(MONDAY, 8)
+        )
+        for when in mornings
+    ]
+    afternoon = local(TUESDAY, 14)
+
+    results = _race(
+        lambda i: appointments.appointment_reschedule(
+            actor=None, appointment=bookings[i], starts_at=afternoon, at=local(MONDAY, 9)
+        )
+    )
+
+    moved = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, SlotFull)]
+    assert (len(moved), len(refused)) == (1, CALLERS - 1)
+    # Every refusal says why and offers times that are really free: the afternoon's next slot, and
+    # the morning slot the winner gave up.
+    for error in refused:
+        offered = {slot["starts_at"] for slot in error.extra["next_slots"]}
+        assert afternoon.isoformat() not in offered and offered
+    assert Appointment.objects.filter(queue=queue, starts_at=afternoon).count() == 1
+    # The others keep their places; the winner's old place is free for someone else.
+    kept = dict(Appointment.objects.filter(queue=queue).values_list("pk", "starts_at"))
+    winner = moved[0]
+    for booking, when in zip(bookings, mornings, strict=True):
+        assert kept[booking.pk] == (afternoon if booking.pk == winner.pk else when)
+    freed = mornings[[b.pk for b in bookings].index(winner.pk)]
+    assert (
+        appointment_book(
+            actor=None, queue=queue, citizen=CitizenFactory(), starts_at=freed, at=local(MONDAY, 10)
+        ).starts_at
+        == freed
+    )
+
+
+def test_a_reschedule_and_new_bookings_racing_for_the_last_place_give_it_once():
+    queue = booking_queue(counters=2, share=50)
+    earlier = appointment_book(
+        actor=None, queue=queue, citizen=CitizenFactory(), starts_at=local(TUESDAY, 9), at=local(MONDAY, 8)
+    )
+    newcomers = [CitizenFactory() for _ in range(CALLERS - 1)]
+    when = local(TUESDAY, 15)
+
+    def one(i: int) -> object:
+        if i == 0:
+            return appointments.appointment_reschedule(
+                actor=None, appointment=earlier, starts_at=when, at=local(MONDAY, 9)
+            )
+        return appointment_book(
+            actor=None, queue=queue, citizen=newcomers[i - 1], starts_at=when, at=local(MONDAY, 9)
+        )
+
+    results = _race(one)
+
+    assert sum(isinstance(r, Appointment) for r in results) == 1
+    assert sum(isinstance(r, SlotFull) for r in results) == CALLERS - 1
+    assert Appointment.objects.filter(queue=queue, starts_at=when).count() == 1
+    earlier.refresh_from_db()
+    rescheduled = isinstance(results[0], Appointment)
+    assert earlier.starts_at == (when if rescheduled else local(TUESDAY, 9))
+
+
 def test_a_kiosk_press_during_a_remote_join_neither_deadlocks_nor_waits_for_it(monkeypatch):
     """A remote join holds the citizen and the queue while it checks the slot and issues its
     ticket; a kiosk press at the same queue meanwhile must not deadlock with it (the kiosk's new
