@@ -175,10 +175,9 @@ def _update_row_text(
 @functools.cache
 def _returning_all(model: type[models.Model], vendor: str) -> tuple[str, tuple[str, ...]]:
     """``RETURNING`` every column of ``model``'s table, and those columns' attribute names."""
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    table = quote(model._meta.db_table)
-    fields = model._meta.concrete_fields
-    return ", ".join(f"{table}.{quote(str(f.column))}" for f in fields), tuple(f.attname for f in fields)
+    table = connections[DEFAULT_DB_ALIAS].ops.quote_name(model._meta.db_table)
+    plan = _insert_plan(model, vendor)
+    return ", ".join(f"{table}.{column}" for _f, _a, column, _c in plan), tuple(a for _f, a, _c, _t in plan)
 
 
 def saved_as(obj: M, pk: Any) -> M:

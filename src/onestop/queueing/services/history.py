@@ -32,7 +32,7 @@ from onestop.queueing.models import (
     TicketEvent,
     TicketService,
 )
-from onestop.queueing.services.issuing import sequence_upsert
+from onestop.queueing.services.issuing import numbers_take
 
 Status = Ticket.Status
 Kind = TicketEvent.Kind
@@ -117,15 +117,11 @@ def _reserve_numbers(centre: Centre, day: date, needed: Mapping[str, int]) -> di
     Each prefix's row stays locked until the import commits. Taken first and in prefix order, so a
     kiosk press at the same centre waits for the import (or the import for it) and neither ever
     holds a ticket row the other needs while waiting for a number."""
-    before: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for prefix in sorted(needed):
-            cursor.execute(
-                *sequence_upsert(centre=centre, service_day=day, prefix=prefix, count=needed[prefix])
-            )
-            row = cursor.fetchone()
-            before[prefix] = int(row[0]) - needed[prefix]
-    return before
+    return {
+        prefix: numbers_take(centre=centre, service_day=day, prefix=prefix, count=needed[prefix])
+        - needed[prefix]
+        for prefix in sorted(needed)
+    }
 
 
 def _appointment_code() -> str:

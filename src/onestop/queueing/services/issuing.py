@@ -63,10 +63,10 @@ def sequence_upsert(
     return sql, [centre.pk, connection.ops.adapt_datefield_value(service_day), prefix, count, count]
 
 
-def _next_sequence(*, centre: Centre, service_day: Any, prefix: str) -> int:
-    sql, params = sequence_upsert(centre=centre, service_day=service_day, prefix=prefix)
+def numbers_take(*, centre: Centre, service_day: Any, prefix: str, count: int = 1) -> int:
+    """Run :func:`sequence_upsert` on its own: take ``count`` daily numbers and return the last."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*sequence_upsert(centre=centre, service_day=service_day, prefix=prefix, count=count))
         row = cursor.fetchone()
     return int(row[0])
 
@@ -161,7 +161,7 @@ def ticket_issue(
                 *rows_of(sequence=0),  # the number is taken by the statement
             )
     with transaction.atomic():
-        sequence = _next_sequence(centre=centre, service_day=service_day, prefix=queue.prefix)
+        sequence = numbers_take(centre=centre, service_day=service_day, prefix=queue.prefix)
         ticket, rows, audit = rows_of(sequence=sequence)
         ticket.save(force_insert=True)
         for row in rows:
@@ -287,4 +287,4 @@ def _issue_in_one_statement(
     return saved_as(ticket, ticket_id)
 
 
-__all__ = ["format_number", "priority_groups", "sequence_upsert", "ticket_issue"]
+__all__ = ["format_number", "numbers_take", "priority_groups", "sequence_upsert", "ticket_issue"]

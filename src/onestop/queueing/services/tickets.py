@@ -12,6 +12,7 @@ kept on transfer) across the counter's queues; the work profile position breaks 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,7 +61,8 @@ def appointment_grace() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "ONESTOP_QUEUE_APPOINTMENT_GRACE_MINUTES", 10)))
 
 
-def _counter_state_sql() -> str:
+@functools.cache
+def _counter_state_sql(vendor: str) -> str:
     """Whether an operator has an open session at a counter, and the number of a ticket the counter
     has called or is serving (if any): the two checks before a call, in one round trip. Written out
     in SQL for the reason ``_candidates_sql`` gives; table and column names only."""
@@ -81,7 +83,9 @@ def _counter_busy_with(actor: Actor, counter: Counter) -> str | None:
     if user_pk is None:
         raise NotSignedIn()
     with connection.cursor() as cursor:
-        cursor.execute(_counter_state_sql(), [counter.pk, user_pk, counter.pk, S.CALLED, S.SERVING])
+        cursor.execute(
+            _counter_state_sql(connection.vendor), [counter.pk, user_pk, counter.pk, S.CALLED, S.SERVING]
+        )
         signed_in, busy = cursor.fetchone()
     if signed_in is None:
         raise NotSignedIn()
@@ -197,7 +201,7 @@ def ticket_start(*, actor: Actor, ticket: Ticket, at: datetime | None = None) ->
             counter=ticket.counter_id,
             started_at=ticket.started_at or at,
         )
-        table, column = _lines_table()
+        table, column = _lines_table(connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {column['started_at']} = %s, {column['counter_id']} = %s, "
@@ -220,7 +224,8 @@ def _line_time(value: datetime) -> Any:
     return TicketService._meta.get_field("started_at").get_db_prep_save(value, connection)
 
 
-def _lines_table() -> tuple[str, dict[str, str]]:
+@functools.cache
+def _lines_table(vendor: str) -> tuple[str, dict[str, str]]:
     """The quoted table and columns (by attribute name) of a visit's service lines, for the line
     updates of a start and an end: written out in SQL, one statement each, as the counter's other
     hot statements are (``_candidates_sql``)."""
@@ -352,7 +357,7 @@ def ticket_end(
         raise ValidationError(
             {"outcomes": _("Unknown outcome: %(values)s.") % {"values": ", ".join(map(str, bad.values()))}}
         )
-    table, column = _lines_table()
+    table, column = _lines_table(connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {column['service_id']} FROM {table} WHERE {column['ticket_id']} = %s", [ticket.pk]
